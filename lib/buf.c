@@ -1,0 +1,71 @@
+/* buf.c - a growable byte buffer, always NUL-terminated once anything was added. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smkit.h"
+
+void sm_buf_grow(sm_buf *b, size_t extra)
+{
+	if (b->len + extra + 1 <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < b->len + extra + 1)
+		cap *= 2;
+	b->s = sm_realloc(b->s, cap);
+	b->cap = cap;
+}
+
+void sm_buf_add(sm_buf *b, const void *p, size_t n)
+{
+	sm_buf_grow(b, n);
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = 0;
+}
+
+void sm_buf_adds(sm_buf *b, const char *s) { sm_buf_add(b, s, strlen(s)); }
+
+void sm_buf_addc(sm_buf *b, char c)
+{
+	sm_buf_grow(b, 1);
+	b->s[b->len++] = c;
+	b->s[b->len] = 0;
+}
+
+void sm_buf_printf(sm_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n <= 0)
+		return;
+	sm_buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+char *sm_buf_detach(sm_buf *b)
+{
+	char *s = b->s ? b->s : sm_strdup("");
+	b->s = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+void sm_buf_reset(sm_buf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = 0;
+}
+
+void sm_buf_free(sm_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}

@@ -1,0 +1,74 @@
+/*
+ * fetch.h - the fetch area: one run over many channels (fetch.c) and the adapters that
+ * know one kind of channel each (lib/net/NAME.c). Included by sm-fetch and the adapters.
+ */
+#ifndef SM_FETCH_H
+#define SM_FETCH_H
+
+#include "smkit.h"
+
+typedef struct {
+	int verbose;
+	long parallel; /* overrides fetch.parallel when > 0 */
+	/* a message about one channel, for stderr */
+	void (*note)(const char *channel, const char *msg, void *ctx);
+	/* a new item, after it was committed; -1 stops the run (output error) */
+	int (*emit)(const char *json, size_t len, void *ctx);
+	/* progress: channels done of all, items new so far */
+	void (*progress)(int done, int all, long n_new, void *ctx);
+	void *ctx;
+} sm_fetch_opts;
+
+typedef struct sm_fetch sm_fetch;
+typedef struct sm_chan sm_chan;
+
+typedef struct {
+	const char *kind;
+	int (*check)(sm_chan *c);  /* config problems: -1 with SM_EX_CONFIG */
+	int (*start)(sm_chan *c);  /* begin; -1 only for errors that stop the whole run */
+	int (*busy)(sm_chan *c);   /* 1 while the channel is still under way */
+	int (*finish)(sm_chan *c); /* after every transfer ended: store what was held back */
+	void (*free)(sm_chan *c);
+} sm_adapter;
+
+struct sm_chan {
+	const char *name;
+	const sm_adapter *ad;
+	sm_fetch *run;
+	int failed, temporary; /* some source failed; every failure so far was temporary */
+	long n_new, n_known;
+	void *state; /* the adapter's */
+};
+
+struct sm_fetch {
+	const sm_workspace *ws;
+	sm_config *cfg;
+	sm_store *st;
+	sm_http *http;
+	const sm_fetch_opts *o;
+	char now[SM_TIME_LEN];
+	int fatal; /* an exit status that ends the whole run (store or output error), or 0 */
+	sm_chan *chans;
+	int nchans;
+};
+
+extern const sm_adapter sm_adapter_feed, sm_adapter_exec;
+
+/* Run every channel named (all when n is 0). Returns the exit status SPEC §5 gives:
+   0, 69, 75, or a fatal one; config errors are found before anything is fetched (78). */
+int sm_fetch_run(const sm_workspace *ws, sm_config *cfg, sm_store *st, char **names, int n,
+		 const sm_fetch_opts *o);
+
+// fetch.c, for the adapters
+void sm_chan_note(sm_chan *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A source of the channel failed; the message goes to the note callback. */
+void sm_chan_fail(sm_chan *c, int temporary, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* In the open transaction: store one row, count it, keep it for output if new. */
+int sm_chan_put(sm_chan *c, const sm_item_row *row, sm_buf *out);
+/* Commit, then emit the new items in out. On a store error the run's fatal status is set. */
+int sm_chan_commit(sm_chan *c, sm_buf *out);
+int sm_chan_begin(sm_chan *c);
+const char *sm_chan_get(sm_chan *c, const char *key); /* channel.NAME.KEY */
+
+#endif

@@ -1,0 +1,172 @@
+/*
+ * jsonl.c - the one JSON-lines reader every command uses (sm_each_record), and record
+ * output that treats a full disk or a closed pipe as an error, never as silent loss.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "smkit.h"
+
+json_t *sm_record_parse(const char *line, size_t len, const char *name, long lineno, int flags)
+{
+	size_t bad;
+	json_error_t jerr;
+
+	if (len > SM_MAX_LINE) {
+		sm_error_code(SM_EX_DATAERR, "%s:%ld: line longer than 1 MiB", name, lineno);
+		return NULL;
+	}
+	if (!sm_utf8_valid(line, len, &bad)) {
+		sm_error_code(SM_EX_DATAERR, "%s:%ld: invalid UTF-8 at byte %zu", name, lineno, bad + 1);
+		return NULL;
+	}
+	json_t *rec = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	if (!rec) {
+		/* jansson names its own flag here; say what is wrong instead */
+		const char *why = strstr(jerr.text, "JSON_ALLOW_NUL") ? "\\u0000 in a string"
+								       : jerr.text;
+		sm_error_code(SM_EX_DATAERR, "%s:%ld:%d: not JSON: %s", name, lineno, jerr.column, why);
+		return NULL;
+	}
+	if (!json_is_object(rec)) {
+		json_decref(rec);
+		sm_error_code(SM_EX_DATAERR, "%s:%ld: not an object", name, lineno);
+		return NULL;
+	}
+	if ((flags & SM_LOOP_ITEMS) && sm_item_check(rec) < 0) {
+		json_decref(rec);
+		sm_error_code(SM_EX_DATAERR, "%s:%ld: %s", name, lineno, sm_errmsg());
+		return NULL;
+	}
+	return rec;
+}
+
+/* Lines from a file descriptor, at most SM_MAX_LINE + 1 bytes of each kept in memory. */
+typedef struct {
+	int fd;
+	char *buf;
+	size_t start, end, cap;
+	int eof;
+} reader;
+
+/* Returns 1 with the line and its length set (len > SM_MAX_LINE means too long), 0 at end, -1 on error. */
+static int read_line(reader *r, char **line, size_t *len)
+{
+	size_t scan = r->start;
+	for (;;) {
+		char *nl = memchr(r->buf + scan, '\n', r->end - scan);
+		if (nl || (r->eof && r->end > r->start)) {
+			*line = r->buf + r->start;
+			*len = nl ? (size_t)(nl - *line) : r->end - r->start;
+			r->start = nl ? (size_t)(nl - r->buf) + 1 : r->end;
+			if (*len && (*line)[*len - 1] == '\r')
+				(*len)--;
+			return 1;
+		}
+		if (r->eof)
+			return 0;
+		if (r->end - r->start > SM_MAX_LINE) {
+			*line = r->buf + r->start;
+			*len = r->end - r->start;
+			return 1; /* too long: the caller stops here */
+		}
+		if (r->start > 0) {
+			memmove(r->buf, r->buf + r->start, r->end - r->start);
+			r->end -= r->start;
+			r->start = 0;
+		}
+		scan = r->end;
+		ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return sm_error("read error: %s", strerror(errno));
+		if (n == 0)
+			r->eof = 1;
+		r->end += (size_t)n;
+	}
+}
+
+int sm_each_record_fp(FILE *fp, const char *name, int flags, sm_record_fn fn, void *ctx)
+{
+	reader r = {.fd = fileno(fp), .cap = SM_MAX_LINE + 65536};
+	char *line = NULL;
+	size_t len = 0;
+	long lineno = 0;
+	int rc = 0, got;
+
+	r.buf = sm_malloc(r.cap);
+	while ((got = read_line(&r, &line, &len)) > 0) {
+		lineno++;
+		if (len == 0)
+			continue;
+		json_t *rec = sm_record_parse(line, len, name, lineno, flags);
+		if (!rec) {
+			rc = -1;
+			break;
+		}
+		rc = fn(rec, name, lineno, ctx);
+		json_decref(rec);
+		if (rc < 0)
+			break;
+	}
+	if (got < 0) {
+		sm_error_code(SM_EX_IOERR, "%s: %s", name, sm_errmsg());
+		rc = -1;
+	}
+	free(r.buf);
+	return rc < 0 ? -1 : 0;
+}
+
+int sm_each_record(int nfiles, char **files, int flags, sm_record_fn fn, void *ctx)
+{
+	if (nfiles == 0)
+		return sm_each_record_fp(stdin, "stdin", flags, fn, ctx);
+	for (int i = 0; i < nfiles; i++) {
+		if (strcmp(files[i], "-") == 0) {
+			if (sm_each_record_fp(stdin, "stdin", flags, fn, ctx) < 0)
+				return -1;
+			continue;
+		}
+		FILE *fp = fopen(files[i], "r");
+		if (!fp)
+			return sm_error_code(SM_EX_NOINPUT, "unable to open '%s': %s", files[i],
+					     strerror(errno));
+		int rc = sm_each_record_fp(fp, files[i], flags, fn, ctx);
+		fclose(fp);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int out_error(void)
+{
+	return sm_error_code(SM_EX_IOERR, "write error on standard output: %s", strerror(errno));
+}
+
+int sm_out_line(const char *s, size_t len)
+{
+	if (fwrite(s, 1, len, stdout) != len || putchar('\n') == EOF)
+		return out_error();
+	return 0;
+}
+
+int sm_out_record(json_t *rec)
+{
+	if (json_dumpf(rec, stdout, JSON_COMPACT) < 0 || putchar('\n') == EOF)
+		return out_error();
+	return 0;
+}
+
+int sm_out_close(void)
+{
+	errno = 0;
+	int err = fflush(stdout) != 0 || ferror(stdout);
+	if (fclose(stdout) != 0)
+		err = 1;
+	if (err)
+		return out_error();
+	return 0;
+}

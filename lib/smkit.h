@@ -1,0 +1,284 @@
+/*
+ * smkit.h - the one public header of libsmkit, the code every sm-* command shares.
+ * Prototypes are grouped by the file that defines them, lowest layer first.
+ */
+#ifndef SMKIT_H
+#define SMKIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#define SM_VERSION "0.1.0"
+
+/* sysexits.h values, as SPEC §5 uses them */
+enum {
+	SM_EX_OK = 0,
+	SM_EX_NOMATCH = 1,
+	SM_EX_USAGE = 64,
+	SM_EX_DATAERR = 65,
+	SM_EX_NOINPUT = 66,
+	SM_EX_UNAVAILABLE = 69,
+	SM_EX_SOFTWARE = 70,
+	SM_EX_OSERR = 71,
+	SM_EX_CANTCREAT = 73,
+	SM_EX_IOERR = 74,
+	SM_EX_TEMPFAIL = 75,
+	SM_EX_NOPERM = 77,
+	SM_EX_CONFIG = 78,
+};
+
+/* the longest input line a record reader accepts */
+#define SM_MAX_LINE (1024 * 1024)
+
+// err.c: error messages for library callers, memory that never returns NULL
+/* Set the thread's last error message; always returns -1 so callers can `return sm_error(...)`. */
+int sm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *sm_errmsg(void);
+/* Like sm_error, but keeps the exit status a command should use (SM_EX_*). */
+int sm_error_code(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int sm_errcode(void); /* the code of the last error; SM_EX_SOFTWARE if none was given */
+/* Commands: print "PROG: MSG\n" to stderr. */
+void sm_setprog(const char *argv0);
+const char *sm_prog(void);
+void sm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *sm_malloc(size_t n);
+void *sm_calloc(size_t n, size_t size);
+void *sm_realloc(void *p, size_t n);
+char *sm_strdup(const char *s);
+char *sm_strndup(const char *s, size_t n);
+char *sm_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+// buf.c: a growable byte buffer
+typedef struct {
+	char *s;
+	size_t len, cap;
+} sm_buf;
+void sm_buf_grow(sm_buf *b, size_t extra);
+void sm_buf_add(sm_buf *b, const void *p, size_t n);
+void sm_buf_adds(sm_buf *b, const char *s);
+void sm_buf_addc(sm_buf *b, char c);
+void sm_buf_printf(sm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *sm_buf_detach(sm_buf *b); /* NUL-terminated; the buffer is empty afterwards */
+void sm_buf_reset(sm_buf *b);
+void sm_buf_free(sm_buf *b);
+
+// utf8.c: validation and folding of UTF-8 text
+/* 1 if s[0..n) is valid UTF-8 (no overlongs, no surrogates); else 0 and *bad = offset */
+int sm_utf8_valid(const char *s, size_t n, size_t *bad);
+
+// date.c: times as smkit writes and reads them
+#define SM_TIME_LEN 21 /* "2026-11-23T09:58:00Z" plus NUL */
+/* Format t as RFC 3339 in UTC, second precision: 2026-11-23T09:58:00Z */
+char *sm_time_format(time_t t, char out[SM_TIME_LEN]);
+/* The current time, or $SM_NOW (RFC 3339) when set, so tests are repeatable. */
+time_t sm_now(void);
+/*
+ * Parse a date as feeds write it: RFC 822/1123/2822 (with any zone name or offset,
+ * two-digit years, missing seconds or weekday), RFC 3339 / ISO 8601 (with or without
+ * seconds, fraction or zone; date only), W3C-DTF, and the common broken forms.
+ * Returns 0 and sets *t (UTC), or -1 when s is not a date.
+ */
+int sm_date_parse(const char *s, time_t *t);
+
+// html.c: HTML to plain text, URL resolution
+/*
+ * Plain text from an HTML fragment: tags dropped, entities (named, decimal, hex)
+ * decoded, <script>/<style> content dropped, block elements and <br> become breaks,
+ * whitespace folded (runs of blanks to one space, at most one blank line), trimmed.
+ * Returns a malloc'd NUL-terminated string (never NULL).
+ */
+char *sm_html_to_text(const char *html, size_t len);
+/* Decode entities only, keep everything else (for text that is not markup). */
+char *sm_entities_decode(const char *s, size_t len);
+/* Resolve ref against base (RFC 3986); malloc'd; returns a copy of ref if base is NULL. */
+char *sm_url_resolve(const char *base, const char *ref);
+
+// jsonl.c: the shared JSON-lines record loop and record output
+/*
+ * Called once per record; lineno counts from 1 in each file. Return 0 to go on,
+ * a negative value to stop the loop with that error (sm_error set).
+ */
+typedef int (*sm_record_fn)(json_t *rec, const char *file, long lineno, void *ctx);
+/*
+ * Read JSON-lines records from each file in files[0..nfiles) ("-" is stdin), or from
+ * stdin when nfiles is 0. A bad line (too long, invalid UTF-8, not JSON, not an object,
+ * a known item field of the wrong type when SM_LOOP_ITEMS is set) stops the loop and sets
+ * the error "FILE:LINE: reason" with code SM_EX_DATAERR. Blank lines are skipped.
+ * Returns 0, or -1 with sm_errmsg()/sm_errcode() set.
+ */
+enum { SM_LOOP_ITEMS = 1 };
+int sm_each_record(int nfiles, char **files, int flags, sm_record_fn fn, void *ctx);
+/* The same over one open stream; name is used in messages. */
+int sm_each_record_fp(FILE *fp, const char *name, int flags, sm_record_fn fn, void *ctx);
+/*
+ * Parse one line (without its newline) into an object; on error sets
+ * "NAME:LINE: reason" (code SM_EX_DATAERR) and returns NULL.
+ */
+json_t *sm_record_parse(const char *line, size_t len, const char *name, long lineno, int flags);
+/* Write one record as a compact line on stdout; -1 on a write error. */
+int sm_out_record(json_t *rec);
+int sm_out_line(const char *s, size_t len); /* s is a JSON text without newline */
+/* Flush and close stdout; -1 with a message if anything written was lost. */
+int sm_out_close(void);
+
+// item.c: the item record of SPEC §3
+/* Check the types of the known item fields; 0, or -1 with a reason (no position). */
+int sm_item_check(json_t *item);
+/* One item flattened into the columns the store keeps (pointers into the record). */
+enum {
+	SM_COL_ID, SM_COL_CHANNEL, SM_COL_NETWORK, SM_COL_KIND, SM_COL_EXT_ID, SM_COL_URL,
+	SM_COL_THREAD, SM_COL_IN_REPLY_TO, SM_COL_AUTHOR_ID, SM_COL_AUTHOR_HANDLE,
+	SM_COL_AUTHOR_NAME, SM_COL_TITLE, SM_COL_TEXT, SM_COL_LANG, SM_COL_CREATED_AT,
+	SM_COL_FETCHED_AT, SM_COL_RECORD, SM_NCOLS
+};
+typedef struct {
+	const char *v[SM_NCOLS]; /* NULL when absent */
+	size_t len[SM_NCOLS];
+	char *owned; /* the record's JSON text, malloc'd by sm_item_flatten */
+} sm_item_row;
+/* Flatten (item must pass sm_item_check and have an id). Free with sm_item_row_free. */
+int sm_item_flatten(json_t *item, sm_item_row *row);
+void sm_item_row_free(sm_item_row *row);
+/* Write/read a row in a compact binary form (a spool of rows between processes or passes). */
+int sm_item_row_write(FILE *fp, const sm_item_row *row);
+/* Returns 1 and a row pointing into *buf, 0 at end, -1 on error. */
+int sm_item_row_read(FILE *fp, sm_buf *buf, sm_item_row *row);
+
+// gen/embedded.c (tools/embed.sh): files of share/ compiled into the binaries
+const char *sm_embedded(const char *path);              /* "share/schema.sql" */
+const char *sm_embedded_nth(const char *prefix, int n); /* n-th path under prefix, or NULL */
+
+// workspace.c: finding the workspace and the files in it
+typedef struct {
+	char *dir;    /* absolute */
+	char *config; /* DIR/config */
+	char *rules;  /* DIR/rules */
+	char *store;  /* DIR/store.db */
+	char *plan;   /* DIR/plan */
+} sm_workspace;
+/* dir from --dir, else $SM_DIR, else ${XDG_DATA_HOME:-$HOME/.local/share}/smkit */
+int sm_workspace_find(const char *opt_dir, sm_workspace *ws);
+void sm_workspace_free(sm_workspace *ws);
+/* The parts of a workspace, as bits of sm_workspace_create's *created. */
+enum { SM_WS_DIR, SM_WS_CONFIG, SM_WS_RULES, SM_WS_TEMPLATES, SM_WS_STORE, SM_WS_PLAN, SM_WS_NPARTS };
+/* Create what is missing, never overwrite; an existing config must parse (SM_EX_CONFIG). */
+int sm_workspace_create(const sm_workspace *ws, int *created);
+const char *sm_workspace_part(const sm_workspace *ws, int part); /* its path */
+
+// config.c: the workspace's config, in git-config syntax, read through libgit2
+typedef struct sm_config sm_config;
+int sm_config_open(const char *path, sm_config **out); /* code SM_EX_CONFIG on error */
+void sm_config_free(sm_config *cfg);
+/* NULL when unset; the string belongs to cfg until it is freed */
+const char *sm_config_get(sm_config *cfg, const char *key);
+const char *sm_config_get_sub(sm_config *cfg, const char *section, const char *sub, const char *key);
+/* All values of a multi-valued key; *n set; NULL-terminated array owned by cfg */
+const char *const *sm_config_get_all_sub(sm_config *cfg, const char *section, const char *sub,
+					 const char *key, size_t *n);
+/* integer with a default; -1 with message (code SM_EX_CONFIG) if not a number */
+int sm_config_int(sm_config *cfg, const char *key, long def, long *out);
+/* seconds from "30", "30s", "5m", "2h", "1d" */
+int sm_config_duration(sm_config *cfg, const char *key, double def, double *out);
+int sm_config_bytes(sm_config *cfg, const char *key, long long def, long long *out);
+/* names of the subsections of a section, in file order: [channel "a"] [channel "b"] */
+const char *const *sm_config_subsections(sm_config *cfg, const char *section, size_t *n);
+int sm_config_has_literal_secret(sm_config *cfg); /* any channel.*.token */
+
+// store.c: the SQLite store
+typedef struct sm_store sm_store;
+enum { SM_STORE_CREATE = 1, SM_STORE_READONLY = 2, SM_STORE_NOMIGRATE = 4 /* tests */ };
+/* Opens (and creates with SM_STORE_CREATE), sets WAL, busy timeout, and migrates. */
+int sm_store_open(const char *path, int flags, sm_store **out);
+void sm_store_close(sm_store *st);
+int sm_store_version(sm_store *st);
+int sm_store_begin(sm_store *st);  /* BEGIN IMMEDIATE, retried while busy */
+int sm_store_commit(sm_store *st);
+void sm_store_rollback(sm_store *st);
+/* Insert the item, or update it if stored with other content. *is_new = 1 if it was new. */
+int sm_store_put_row(sm_store *st, const sm_item_row *row, int *is_new);
+int sm_store_put_item(sm_store *st, json_t *item, int *is_new);
+/* Fetch cursors: the state of one source (a URL, a stream) of a channel. */
+typedef struct {
+	char *etag, *last_modified, *cursor;
+} sm_cursor;
+int sm_store_cursor_get(sm_store *st, const char *channel, const char *source, sm_cursor *c);
+int sm_store_cursor_set(sm_store *st, const char *channel, const char *source, const sm_cursor *c);
+int sm_store_channel_seen(sm_store *st, const char *channel, const char *kind);
+int sm_store_note_error(sm_store *st, const char *channel, const char *source, const char *err);
+void sm_cursor_free(sm_cursor *c);
+/* For migration tests: the list of migrations (index i brings user_version to i+1). */
+typedef struct {
+	const char *name, *sql;
+} sm_migration;
+int sm_store_migrate(sm_store *st, const sm_migration *m, int n);
+void *sm_store_db(sm_store *st); /* the sqlite3 handle, for tests */
+
+// plan.c: the editorial plan, a git repository read and written through libgit2
+/* Create an empty repository at path whose first branch is `branch`; 1 if created, 0 if
+   one exists already, -1 on error. */
+int sm_plan_init(const char *path, const char *branch);
+
+// http.c: HTTP(S) and file transfers, many at once, on libcurl's multi interface
+typedef struct sm_http sm_http;
+typedef struct {
+	long parallel;          /* connections at once, over all hosts */
+	double timeout;         /* seconds for a whole transfer */
+	double connect_timeout; /* seconds for the connection phase */
+	long long max_size;     /* largest body accepted, bytes */
+	const char *cainfo;     /* CA bundle, or NULL for the system's */
+} sm_http_opts;
+typedef struct sm_http_req sm_http_req;
+struct sm_http_req {
+	/* set by the caller */
+	const char *url;
+	const char *etag, *last_modified; /* validators for a conditional GET, or NULL */
+	void (*done)(sm_http_req *req);   /* called from sm_http_wait when it ends */
+	void *data;
+	/* set when done */
+	long status;              /* HTTP status; 200 for a file read; 0 if no answer */
+	sm_buf body;
+	char *resp_etag, *resp_last_modified, *content_type, *final_url;
+	int failed;               /* 1 if the transfer did not give a usable answer */
+	int temporary;            /* with failed: worth retrying later (timeout, 5xx, 429...) */
+	char error[256];          /* with failed: what went wrong */
+	void *handle, *headers;   /* internal */
+	long long max_size;       /* internal */
+};
+int sm_http_new(const sm_http_opts *opts, sm_http **out);
+void sm_http_free(sm_http *h);
+int sm_http_add(sm_http *h, sm_http_req *req);
+/* Run transfers until one ends or timeout_ms passes; calls the
+   done callbacks of the ended ones. Returns the number of transfers still under way. */
+int sm_http_wait(sm_http *h, int timeout_ms);
+void sm_http_wakeup(sm_http *h); /* from any thread: end a sm_http_wait early */
+void sm_http_req_free(sm_http_req *req); /* the results, not req itself */
+
+// feed.c: RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed 1.x into item records
+typedef struct {
+	char *title;   /* feed title, plain text; may be NULL */
+	char *link;    /* the feed's home page, absolute; may be NULL */
+	char *lang;
+	json_t *items; /* array of item records, see below */
+	int bozo;      /* 1 if the document was ill-formed (read as far as possible) */
+	char *bozo_msg;
+	char *format;  /* "rss2.0", "rss0.91", "rss1.0", "atom1.0", "atom0.3", "json1", "json1.1" */
+} sm_feed;
+/*
+ * Parse a feed document. base is the URL it came from (for relative links; may be NULL),
+ * content_type the HTTP Content-Type or NULL. Each item record has: "ext_id" (guid /
+ * atom:id / JSON Feed id, else the link, else "sha1:" + hex of title and date), "title"
+ * (plain text), "text" (plain text of content, else summary/description), "url" (absolute),
+ * "created_at" (RFC 3339 UTC: published, else updated, else dc:date, else pubDate) and
+ * "updated_at" when known, "lang" when known, "author" {"name","email","url"} when known,
+ * "categories" [..] when any, "in_reply_to_url" for Atom threading when present.
+ * Returns 0, or -1 if nothing at all could be read (sm_error set).
+ */
+int sm_feed_parse(const char *data, size_t len, const char *base, const char *content_type,
+		  sm_feed *out);
+void sm_feed_free(sm_feed *f);
+
+#endif

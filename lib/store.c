@@ -1,0 +1,347 @@
+/*
+ * store.c - the SQLite store: opening it (WAL, busy timeout, migrations to the schema
+ * this build knows), and the statements for items, authors, channels and cursors.
+ * All SQL of these tables lives here, as prepared statements.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "smkit.h"
+
+enum {
+	Q_ITEM_INSERT, Q_ITEM_UPDATE, Q_AUTHOR, Q_CURSOR_GET, Q_CURSOR_SET, Q_CURSOR_ERROR,
+	Q_CHANNEL, NQ
+};
+
+static const char *const sql[NQ] = {
+	[Q_ITEM_INSERT] =
+		"INSERT INTO items (id, channel, network, kind, ext_id, url, thread, in_reply_to,"
+		" author_id, title, text, lang, created_at, fetched_at, record)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+		" ON CONFLICT (id) DO NOTHING",
+	/* a known item: rewrite it only when something but fetched_at changed, keeping
+	   the first fetched_at */
+	[Q_ITEM_UPDATE] =
+		"UPDATE items SET network = ?3, kind = ?4, ext_id = ?5, url = ?6, thread = ?7,"
+		" in_reply_to = ?8, author_id = ?9, title = ?10, text = ?11, lang = ?12,"
+		" created_at = ?13, record = json_set(?15, '$.fetched_at', fetched_at),"
+		" updated_at = ?14"
+		" WHERE id = ?1 AND json_remove(record, '$.fetched_at')"
+		" IS NOT json_remove(?15, '$.fetched_at')",
+	[Q_AUTHOR] =
+		"INSERT INTO authors (id, network, handle, name, first_seen, last_seen)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (id) DO UPDATE SET"
+		" handle = coalesce(excluded.handle, handle), name = coalesce(excluded.name, name),"
+		" last_seen = max(last_seen, excluded.last_seen)",
+	[Q_CURSOR_GET] =
+		"SELECT etag, last_modified, cursor FROM cursors WHERE channel = ?1 AND source = ?2",
+	[Q_CURSOR_SET] =
+		"INSERT INTO cursors (channel, source, etag, last_modified, cursor, fetched_at, ok_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (channel, source) DO UPDATE SET"
+		" etag = excluded.etag, last_modified = excluded.last_modified,"
+		" cursor = excluded.cursor, fetched_at = excluded.fetched_at,"
+		" ok_at = excluded.ok_at, error = NULL",
+	[Q_CURSOR_ERROR] =
+		"INSERT INTO cursors (channel, source, fetched_at, error) VALUES (?1, ?2, ?3, ?4)"
+		" ON CONFLICT (channel, source) DO UPDATE SET"
+		" fetched_at = excluded.fetched_at, error = excluded.error",
+	[Q_CHANNEL] =
+		"INSERT INTO channels (name, kind) VALUES (?1, ?2)"
+		" ON CONFLICT (name) DO UPDATE SET kind = excluded.kind WHERE kind IS NOT excluded.kind",
+};
+
+struct sm_store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *q[NQ];
+};
+
+/* The exit status a failed SQLite call deserves (SPEC §5). */
+static int db_code(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_IOERR:
+		return SM_EX_TEMPFAIL;
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+		return SM_EX_CANTCREAT;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return SM_EX_DATAERR;
+	default:
+		return SM_EX_SOFTWARE;
+	}
+}
+
+static int db_error(sm_store *st, const char *what)
+{
+	int rc = sqlite3_extended_errcode(st->db);
+	return sm_error_code(db_code(rc), "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+static sqlite3_stmt *stmt(sm_store *st, int q)
+{
+	if (!st->q[q] && sqlite3_prepare_v3(st->db, sql[q], -1, SQLITE_PREPARE_PERSISTENT,
+					    &st->q[q], NULL) != SQLITE_OK) {
+		db_error(st, "prepare");
+		return NULL;
+	}
+	sqlite3_reset(st->q[q]);
+	sqlite3_clear_bindings(st->q[q]);
+	return st->q[q];
+}
+
+static int exec(sm_store *st, const char *s, const char *what)
+{
+	return sqlite3_exec(st->db, s, NULL, NULL, NULL) == SQLITE_OK ? 0 : db_error(st, what);
+}
+
+int sm_store_version(sm_store *st)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+int sm_store_migrate(sm_store *st, const sm_migration *m, int n)
+{
+	int v = sm_store_version(st);
+	if (v > n)
+		return sm_error_code(SM_EX_CONFIG, "%s: store is of a newer smkit (version %d, this "
+				     "build knows %d)", st->path, v, n);
+	while (v < n) {
+		if (sm_store_begin(st) < 0)
+			return -1;
+		v = sm_store_version(st); /* another process may have migrated meanwhile */
+		if (v < n) {
+			char *pragma = sm_asprintf("PRAGMA user_version = %d", v + 1);
+			int rc = exec(st, m[v].sql, m[v].name);
+			if (rc == 0)
+				rc = exec(st, pragma, m[v].name);
+			free(pragma);
+			if (rc < 0) {
+				sm_store_rollback(st);
+				return -1;
+			}
+		}
+		if (sm_store_commit(st) < 0)
+			return -1;
+		v = sm_store_version(st);
+	}
+	return 0;
+}
+
+/* The migrations compiled into this build: schema.sql, then share/migrations/ in order. */
+static int builtin_migrations(sm_migration *m, int max)
+{
+	int n = 0;
+	m[n].name = "share/schema.sql";
+	m[n++].sql = sm_embedded("share/schema.sql");
+	for (const char *name; n < max && (name = sm_embedded_nth("share/migrations/", n - 1));) {
+		m[n].name = name;
+		m[n++].sql = sm_embedded(name);
+	}
+	return n;
+}
+
+int sm_store_open(const char *path, int flags, sm_store **out)
+{
+	sm_migration m[64];
+	int oflags = flags & SM_STORE_READONLY ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (flags & SM_STORE_CREATE)
+		oflags |= SQLITE_OPEN_CREATE;
+	sm_store *st = sm_calloc(1, sizeof *st);
+	st->path = sm_strdup(path);
+	*out = NULL;
+	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		int rc = sqlite3_extended_errcode(st->db);
+		sm_error_code(db_code(rc) == SM_EX_SOFTWARE ? SM_EX_CANTCREAT : db_code(rc),
+			      "unable to open store '%s': %s", path, sqlite3_errmsg(st->db));
+		sm_store_close(st);
+		return -1;
+	}
+	sqlite3_busy_timeout(st->db, 60000);
+	sqlite3_extended_result_codes(st->db, 1);
+	if ((!(flags & SM_STORE_READONLY) && exec(st, "PRAGMA journal_mode = WAL", "journal") < 0) ||
+	    exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", "pragma") < 0 ||
+	    (!(flags & (SM_STORE_READONLY | SM_STORE_NOMIGRATE)) &&
+	     sm_store_migrate(st, m, builtin_migrations(m, 64)) < 0)) {
+		sm_store_close(st);
+		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+void sm_store_close(sm_store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < NQ; i++)
+		sqlite3_finalize(st->q[i]);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+void *sm_store_db(sm_store *st) { return st->db; }
+
+int sm_store_begin(sm_store *st) { return exec(st, "BEGIN IMMEDIATE", "begin"); }
+int sm_store_commit(sm_store *st) { return exec(st, "COMMIT", "commit"); }
+
+void sm_store_rollback(sm_store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void bind_col(sqlite3_stmt *s, int i, const sm_item_row *row, int col)
+{
+	if (row->v[col])
+		sqlite3_bind_text(s, i, row->v[col], (int)row->len[col], SQLITE_STATIC);
+}
+
+static int step_done(sm_store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_error(st, what);
+}
+
+static int put_author(sm_store *st, const sm_item_row *row)
+{
+	sqlite3_stmt *s = stmt(st, Q_AUTHOR);
+	if (!s)
+		return -1;
+	bind_col(s, 1, row, SM_COL_AUTHOR_ID);
+	bind_col(s, 2, row, SM_COL_NETWORK);
+	bind_col(s, 3, row, SM_COL_AUTHOR_HANDLE);
+	bind_col(s, 4, row, SM_COL_AUTHOR_NAME);
+	bind_col(s, 5, row, SM_COL_CREATED_AT);
+	return step_done(st, s, "author");
+}
+
+static void bind_item(sqlite3_stmt *s, const sm_item_row *row)
+{
+	static const int order[] = {
+		SM_COL_ID, SM_COL_CHANNEL, SM_COL_NETWORK, SM_COL_KIND, SM_COL_EXT_ID, SM_COL_URL,
+		SM_COL_THREAD, SM_COL_IN_REPLY_TO, SM_COL_AUTHOR_ID, SM_COL_TITLE, SM_COL_TEXT,
+		SM_COL_LANG, SM_COL_CREATED_AT, SM_COL_FETCHED_AT, SM_COL_RECORD,
+	};
+	for (int i = 0; i < (int)(sizeof order / sizeof order[0]); i++)
+		bind_col(s, i + 1, row, order[i]);
+}
+
+int sm_store_put_row(sm_store *st, const sm_item_row *row, int *is_new)
+{
+	sqlite3_stmt *s;
+	char now[SM_TIME_LEN];
+
+	if (row->v[SM_COL_AUTHOR_ID] && put_author(st, row) < 0)
+		return -1;
+	if (!(s = stmt(st, Q_ITEM_INSERT)))
+		return -1;
+	bind_item(s, row);
+	if (!row->v[SM_COL_FETCHED_AT])
+		sqlite3_bind_text(s, 14, sm_time_format(sm_now(), now), -1, SQLITE_TRANSIENT);
+	if (step_done(st, s, "insert item") < 0)
+		return -1;
+	*is_new = sqlite3_changes(st->db) > 0;
+	if (*is_new)
+		return 0;
+	if (!(s = stmt(st, Q_ITEM_UPDATE)))
+		return -1;
+	bind_item(s, row);
+	sqlite3_bind_text(s, 14, sm_time_format(sm_now(), now), -1, SQLITE_TRANSIENT);
+	return step_done(st, s, "update item");
+}
+
+int sm_store_put_item(sm_store *st, json_t *item, int *is_new)
+{
+	sm_item_row row;
+	if (sm_item_flatten(item, &row) < 0)
+		return -1;
+	int rc = sm_store_put_row(st, &row, is_new);
+	sm_item_row_free(&row);
+	return rc;
+}
+
+static char *col_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? sm_strdup((const char *)t) : NULL;
+}
+
+int sm_store_cursor_get(sm_store *st, const char *channel, const char *source, sm_cursor *c)
+{
+	sqlite3_stmt *s = stmt(st, Q_CURSOR_GET);
+	memset(c, 0, sizeof *c);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		c->etag = col_dup(s, 0);
+		c->last_modified = col_dup(s, 1);
+		c->cursor = col_dup(s, 2);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(st, "cursor");
+}
+
+int sm_store_cursor_set(sm_store *st, const char *channel, const char *source, const sm_cursor *c)
+{
+	char now[SM_TIME_LEN];
+	sqlite3_stmt *s = stmt(st, Q_CURSOR_SET);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, c->etag, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, c->last_modified, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, c->cursor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, sm_time_format(sm_now(), now), -1, SQLITE_TRANSIENT);
+	return step_done(st, s, "cursor");
+}
+
+int sm_store_note_error(sm_store *st, const char *channel, const char *source, const char *err)
+{
+	char now[SM_TIME_LEN];
+	sqlite3_stmt *s = stmt(st, Q_CURSOR_ERROR);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, sm_time_format(sm_now(), now), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, err, -1, SQLITE_STATIC);
+	return step_done(st, s, "cursor error");
+}
+
+int sm_store_channel_seen(sm_store *st, const char *channel, const char *kind)
+{
+	sqlite3_stmt *s = stmt(st, Q_CHANNEL);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	return step_done(st, s, "channel");
+}
+
+void sm_cursor_free(sm_cursor *c)
+{
+	free(c->etag);
+	free(c->last_modified);
+	free(c->cursor);
+	memset(c, 0, sizeof *c);
+}

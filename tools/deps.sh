@@ -1,0 +1,17 @@
+#!/bin/sh
+# deps.sh PKG... - install the Debian packages among PKG that are missing (make deps).
+set -eu
+missing=
+for p in "$@"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps: missing:$missing; this is not a Debian system, see README.md for the packages" >&2
+	exit 1
+fi
+echo "deps: installing$missing" >&2
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
