@@ -88,7 +88,7 @@ static int read_line(reader *r, char **line, size_t *len)
 	}
 }
 
-int sm_each_record_fp(FILE *fp, const char *name, int flags, sm_record_fn fn, void *ctx)
+int sm_each_line_fp(FILE *fp, const char *name, sm_line_fn fn, void *ctx)
 {
 	reader r = {.fd = fileno(fp), .cap = SM_MAX_LINE + 65536};
 	char *line = NULL;
@@ -99,16 +99,11 @@ int sm_each_record_fp(FILE *fp, const char *name, int flags, sm_record_fn fn, vo
 	r.buf = sm_malloc(r.cap);
 	while ((got = read_line(&r, &line, &len)) > 0) {
 		lineno++;
-		if (len == 0)
-			continue;
-		json_t *rec = sm_record_parse(line, len, name, lineno, flags);
-		if (!rec) {
-			rc = -1;
+		if (len > SM_MAX_LINE) {
+			rc = sm_error_code(SM_EX_DATAERR, "%s:%ld: line longer than 1 MiB", name, lineno);
 			break;
 		}
-		rc = fn(rec, name, lineno, ctx);
-		json_decref(rec);
-		if (rc < 0)
+		if (len && (rc = fn(line, len, name, lineno, ctx)) < 0)
 			break;
 	}
 	if (got < 0) {
@@ -119,13 +114,13 @@ int sm_each_record_fp(FILE *fp, const char *name, int flags, sm_record_fn fn, vo
 	return rc < 0 ? -1 : 0;
 }
 
-int sm_each_record(int nfiles, char **files, int flags, sm_record_fn fn, void *ctx)
+int sm_each_line(int nfiles, char **files, sm_line_fn fn, void *ctx)
 {
 	if (nfiles == 0)
-		return sm_each_record_fp(stdin, "stdin", flags, fn, ctx);
+		return sm_each_line_fp(stdin, "stdin", fn, ctx);
 	for (int i = 0; i < nfiles; i++) {
 		if (strcmp(files[i], "-") == 0) {
-			if (sm_each_record_fp(stdin, "stdin", flags, fn, ctx) < 0)
+			if (sm_each_line_fp(stdin, "stdin", fn, ctx) < 0)
 				return -1;
 			continue;
 		}
@@ -133,12 +128,41 @@ int sm_each_record(int nfiles, char **files, int flags, sm_record_fn fn, void *c
 		if (!fp)
 			return sm_error_code(SM_EX_NOINPUT, "unable to open '%s': %s", files[i],
 					     strerror(errno));
-		int rc = sm_each_record_fp(fp, files[i], flags, fn, ctx);
+		int rc = sm_each_line_fp(fp, files[i], fn, ctx);
 		fclose(fp);
 		if (rc < 0)
 			return -1;
 	}
 	return 0;
+}
+
+typedef struct {
+	int flags;
+	sm_record_fn fn;
+	void *ctx;
+} record_loop;
+
+static int parse_line(const char *line, size_t len, const char *name, long lineno, void *ctx)
+{
+	record_loop *rl = ctx;
+	json_t *rec = sm_record_parse(line, len, name, lineno, rl->flags);
+	if (!rec)
+		return -1;
+	int rc = rl->fn(rec, name, lineno, rl->ctx);
+	json_decref(rec);
+	return rc;
+}
+
+int sm_each_record_fp(FILE *fp, const char *name, int flags, sm_record_fn fn, void *ctx)
+{
+	record_loop rl = {flags, fn, ctx};
+	return sm_each_line_fp(fp, name, parse_line, &rl);
+}
+
+int sm_each_record(int nfiles, char **files, int flags, sm_record_fn fn, void *ctx)
+{
+	record_loop rl = {flags, fn, ctx};
+	return sm_each_line(nfiles, files, parse_line, &rl);
 }
 
 static int out_error(void)

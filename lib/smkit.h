@@ -83,6 +83,8 @@ time_t sm_now(void);
  * Returns 0 and sets *t (UTC), or -1 when s is not a date.
  */
 int sm_date_parse(const char *s, time_t *t);
+/* A time given on a command line: relative ("7d", "24h", "30m", "2w" back from now) or a date. */
+int sm_time_arg(const char *s, time_t now, time_t *t);
 
 // html.c: HTML to plain text, URL resolution
 /*
@@ -114,6 +116,10 @@ enum { SM_LOOP_ITEMS = 1 };
 int sm_each_record(int nfiles, char **files, int flags, sm_record_fn fn, void *ctx);
 /* The same over one open stream; name is used in messages. */
 int sm_each_record_fp(FILE *fp, const char *name, int flags, sm_record_fn fn, void *ctx);
+/* The raw lines under the same rules (blank lines skipped, over 1 MiB an error). */
+typedef int (*sm_line_fn)(const char *line, size_t len, const char *file, long lineno, void *ctx);
+int sm_each_line(int nfiles, char **files, sm_line_fn fn, void *ctx);
+int sm_each_line_fp(FILE *fp, const char *name, sm_line_fn fn, void *ctx);
 /*
  * Parse one line (without its newline) into an object; on error sets
  * "NAME:LINE: reason" (code SM_EX_DATAERR) and returns NULL.
@@ -210,6 +216,16 @@ int sm_store_cursor_set(sm_store *st, const char *channel, const char *source, c
 int sm_store_channel_seen(sm_store *st, const char *channel, const char *kind);
 int sm_store_note_error(sm_store *st, const char *channel, const char *source, const char *err);
 void sm_cursor_free(sm_cursor *c);
+/* What sm-match found in an item; strings may be NULL. tags and rules are JSON arrays. */
+typedef struct {
+	const char *tags, *priority, *team, *rules;
+	int dropped;
+} sm_annotation;
+/* Set an item's annotations; *changed = 1 if they differed from the stored ones. */
+int sm_store_annotate(sm_store *st, const char *id, const sm_annotation *a, int *changed);
+/* Every stored item created at or after since (RFC 3339, or NULL for all), oldest first. */
+typedef int (*sm_item_fn)(const char *record, const sm_annotation *a, void *ctx);
+int sm_store_each_item(sm_store *st, const char *since, sm_item_fn fn, void *ctx);
 /* For migration tests: the list of migrations (index i brings user_version to i+1). */
 typedef struct {
 	const char *name, *sql;

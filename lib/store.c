@@ -12,7 +12,7 @@
 
 enum {
 	Q_ITEM_INSERT, Q_ITEM_UPDATE, Q_AUTHOR, Q_CURSOR_GET, Q_CURSOR_SET, Q_CURSOR_ERROR,
-	Q_CHANNEL, NQ
+	Q_CHANNEL, Q_ANNOTATE, Q_EACH, NQ
 };
 
 static const char *const sql[NQ] = {
@@ -28,7 +28,7 @@ static const char *const sql[NQ] = {
 		" in_reply_to = ?8, author_id = ?9, title = ?10, text = ?11, lang = ?12,"
 		" created_at = ?13, record = json_set(?15, '$.fetched_at', fetched_at),"
 		" updated_at = ?14"
-		" WHERE id = ?1 AND json_remove(record, '$.fetched_at')"
+		" WHERE id = ?1 AND record IS NOT ?15 AND json_remove(record, '$.fetched_at')"
 		" IS NOT json_remove(?15, '$.fetched_at')",
 	[Q_AUTHOR] =
 		"INSERT INTO authors (id, network, handle, name, first_seen, last_seen)"
@@ -47,6 +47,14 @@ static const char *const sql[NQ] = {
 		"INSERT INTO cursors (channel, source, fetched_at, error) VALUES (?1, ?2, ?3, ?4)"
 		" ON CONFLICT (channel, source) DO UPDATE SET"
 		" fetched_at = excluded.fetched_at, error = excluded.error",
+	/* only a change is written: re-matching unchanged items costs no write */
+	[Q_ANNOTATE] =
+		"UPDATE items SET tags = ?2, priority = ?3, team = ?4, rules = ?5, dropped = ?6,"
+		" matched_at = ?7 WHERE id = ?1 AND (tags IS NOT ?2 OR priority IS NOT ?3"
+		" OR team IS NOT ?4 OR rules IS NOT ?5 OR dropped IS NOT ?6)",
+	[Q_EACH] =
+		"SELECT rowid, record, tags, priority, team, rules, dropped FROM items"
+		" WHERE rowid > ?1 AND (?2 IS NULL OR created_at >= ?2) ORDER BY rowid LIMIT ?3",
 	[Q_CHANNEL] =
 		"INSERT INTO channels (name, kind) VALUES (?1, ?2)"
 		" ON CONFLICT (name) DO UPDATE SET kind = excluded.kind WHERE kind IS NOT excluded.kind",
@@ -344,4 +352,70 @@ void sm_cursor_free(sm_cursor *c)
 	free(c->last_modified);
 	free(c->cursor);
 	memset(c, 0, sizeof *c);
+}
+
+int sm_store_annotate(sm_store *st, const char *id, const sm_annotation *a, int *changed)
+{
+	char now[SM_TIME_LEN];
+	sqlite3_stmt *s = stmt(st, Q_ANNOTATE);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, a->tags, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, a->priority, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, a->team, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, a->rules, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 6, a->dropped);
+	sqlite3_bind_text(s, 7, sm_time_format(sm_now(), now), -1, SQLITE_TRANSIENT);
+	if (step_done(st, s, "annotate") < 0)
+		return -1;
+	if (changed)
+		*changed = sqlite3_changes(st->db) > 0;
+	return 0;
+}
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+/* Batches of rows, so the callback may write to the store between them. */
+int sm_store_each_item(sm_store *st, const char *since, sm_item_fn fn, void *ctx)
+{
+	enum { BATCH = 2000 };
+	sqlite3_int64 last = 0;
+	for (;;) {
+		sqlite3_stmt *s = stmt(st, Q_EACH);
+		if (!s)
+			return -1;
+		sqlite3_bind_int64(s, 1, last);
+		sqlite3_bind_text(s, 2, since, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, BATCH);
+		/* copy the batch out before calling back: the statement must be reset first */
+		size_t n = 0;
+		struct row { sqlite3_int64 rowid; char *c[6]; int dropped; } *rows = sm_calloc(BATCH, sizeof *rows);
+		int rc;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			rows[n].rowid = sqlite3_column_int64(s, 0);
+			for (int i = 0; i < 5; i++)
+				rows[n].c[i] = col_text(s, i + 1) ? sm_strdup(col_text(s, i + 1)) : NULL;
+			rows[n++].dropped = sqlite3_column_int(s, 6);
+		}
+		sqlite3_reset(s);
+		int err = rc != SQLITE_DONE ? db_error(st, "read items") : 0;
+		for (size_t i = 0; i < n && !err; i++) {
+			sm_annotation a = {rows[i].c[1], rows[i].c[2], rows[i].c[3], rows[i].c[4], rows[i].dropped};
+			err = fn(rows[i].c[0], &a, ctx);
+		}
+		for (size_t i = 0; i < n; i++)
+			for (int k = 0; k < 5; k++)
+				free(rows[i].c[k]);
+		if (n)
+			last = rows[n - 1].rowid;
+		free(rows);
+		if (err)
+			return -1;
+		if (n < BATCH)
+			return 0;
+	}
 }
