@@ -102,11 +102,11 @@ bench: all
 # Debian package names; other systems: see README.md
 DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libjansson-dev libsqlite3-dev \
 	libgit2-dev libxml2-dev libutf8proc-dev libpcre2-dev sqlite3 git python3 python3-yaml \
-	perl curl
+	perl curl jq
 deps:
 	@sh tools/deps.sh $(DEB_PKGS)
 deps-quiet:
-	@pkg-config --exists $(PKGS) && command -v prove >/dev/null && command -v sqlite3 >/dev/null \
+	@pkg-config --exists $(PKGS) && command -v prove >/dev/null && command -v sqlite3 >/dev/null && command -v jq >/dev/null \
 	  && /usr/bin/python3 -c 'import yaml' 2>/dev/null || sh tools/deps.sh $(DEB_PKGS)
 
 install: all

@@ -30,9 +30,11 @@ typedef struct {
 	int quiet, progress_shown;
 } ui;
 
-static void note(const char *channel, const char *msg, void *ctx)
+static void note(const char *channel, int warning, const char *msg, void *ctx)
 {
 	ui *u = ctx;
+	if (warning && u->quiet)
+		return;
 	if (u->progress_shown) {
 		fputs("\r\033[K", stderr);
 		u->progress_shown = 0;
@@ -78,7 +80,7 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},	    {NULL, 0, NULL, 0},
 	};
 	const char *dir = NULL;
-	char **names = sm_calloc((size_t)argc + 1, sizeof *names);
+	char **names = NULL;
 	int n = 0, c, quiet = 0;
 	ui u = {0};
 	sm_fetch_opts o = {.note = note, .emit = emit, .ctx = &u};
@@ -88,7 +90,10 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "d:c:j:qvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dir = optarg; break;
-		case 'c': names[n++] = optarg; break;
+		case 'c':
+			names = sm_realloc(names, (size_t)(n + 1) * sizeof *names);
+			names[n++] = optarg;
+			break;
 		case 'j':
 			o.parallel = strtol(optarg, &end, 10);
 			if (*end || o.parallel < 1) {

@@ -72,11 +72,11 @@ static int parse_args(int argc, char **argv, options *o)
 	return 0;
 }
 
-/* The config, when there is one: needed for from:GROUP, optional with -n. */
+/* The config, when there is one: needed for from:GROUP, optional with -n and --test. */
 static int open_config(const sm_workspace *ws, const options *o, sm_config **cfg)
 {
 	*cfg = NULL;
-	if (o->dry && access(ws->config, F_OK) != 0)
+	if ((o->dry || o->test) && access(ws->config, F_OK) != 0)
 		return 0;
 	return sm_config_open(ws->config, cfg);
 }

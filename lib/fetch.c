@@ -18,27 +18,38 @@ const char *sm_chan_get(sm_chan *c, const char *key)
 	return sm_config_get_sub(c->run->cfg, "channel", c->name, key);
 }
 
-void sm_chan_note(sm_chan *c, const char *fmt, ...)
+static void note(sm_chan *c, int warning, const char *fmt, va_list ap)
 {
 	char msg[2048];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (c->run->o->note)
+		c->run->o->note(c->name, warning, msg, c->run->o->ctx);
+}
+
+void sm_chan_warn(sm_chan *c, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	note(c, 1, fmt, ap);
 	va_end(ap);
-	if (c->run->o->note)
-		c->run->o->note(c->name, msg, c->run->o->ctx);
+}
+
+static void summary(sm_chan *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	note(c, 0, fmt, ap);
+	va_end(ap);
 }
 
 void sm_chan_fail(sm_chan *c, int temporary, const char *fmt, ...)
 {
-	char msg[2048];
 	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	c->temporary = c->failed ? c->temporary && temporary : temporary;
 	c->failed = 1;
-	sm_chan_note(c, "%s", msg);
+	va_start(ap, fmt);
+	note(c, 0, fmt, ap);
+	va_end(ap);
 }
 
 /* A store error ends the run: every later write would fail the same way. */
@@ -164,7 +175,7 @@ static int status(sm_fetch *run)
 		failed |= c->failed;
 		permanent |= c->failed && !c->temporary;
 		if (run->o->verbose)
-			sm_chan_note(c, "%ld new, %ld known%s", c->n_new, c->n_known,
+			summary(c, "%ld new, %ld known%s", c->n_new, c->n_known,
 				     c->failed ? ", failed" : "");
 	}
 	if (run->fatal)

@@ -10,8 +10,8 @@
 typedef struct {
 	int verbose;
 	long parallel; /* overrides fetch.parallel when > 0 */
-	/* a message about one channel, for stderr */
-	void (*note)(const char *channel, const char *msg, void *ctx);
+	/* a message about one channel, for stderr: a failure, or a warning (-q hides those) */
+	void (*note)(const char *channel, int warning, const char *msg, void *ctx);
 	/* a new item, after it was committed; -1 stops the run (output error) */
 	int (*emit)(const char *json, size_t len, void *ctx);
 	/* progress: channels done of all, items new so far */
@@ -60,7 +60,8 @@ int sm_fetch_run(const sm_workspace *ws, sm_config *cfg, sm_store *st, char **na
 		 const sm_fetch_opts *o);
 
 // fetch.c, for the adapters
-void sm_chan_note(sm_chan *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A warning about the channel (an ill-formed feed read as far as it went). */
+void sm_chan_warn(sm_chan *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A source of the channel failed; the message goes to the note callback. */
 void sm_chan_fail(sm_chan *c, int temporary, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -132,7 +132,7 @@ static int spawn(exec_state *x, int *fd)
 	int p[2];
 	char *argv[] = {"sh", "-c", (char *)x->command, NULL};
 
-	if (pipe2(p, O_CLOEXEC) < 0) {
+	if (pipe(p) < 0 || fcntl(p[0], F_SETFD, FD_CLOEXEC) < 0 || fcntl(p[1], F_SETFD, FD_CLOEXEC) < 0) {
 		env_free(env);
 		return sm_error("pipe: %s", strerror(errno));
 	}

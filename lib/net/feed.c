@@ -158,7 +158,7 @@ static void done(sm_http_req *req)
 		failed(s, 0, sm_errmsg());
 	else {
 		if (f.bozo)
-			sm_chan_note(s->c, "%s: ill-formed feed (%s), read what could be read",
+			sm_chan_warn(s->c, "%s: ill-formed feed (%s), read what could be read",
 				     req->url, f.bozo_msg ? f.bozo_msg : "unknown error");
 		store(s, &f);
 	}
