@@ -13,42 +13,63 @@
 static const utf8proc_option_t FOLD = UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
 				      UTF8PROC_CASEFOLD | UTF8PROC_IGNORE;
 
-static int is_ascii(const char *s, size_t n)
+/*
+ * The fast path: ASCII and the Latin-1 letters U+00C0..U+00FF, none followed by a
+ * combining mark (which could compose with it). There folding is a table: capitals to
+ * small letters, ß to ss; NFKC changes nothing. Returns 0 if s needs utf8proc.
+ */
+static int fold_latin1(const char *str, size_t n, sm_buf *out)
 {
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80)
+	const unsigned char *s = (const unsigned char *)str;
+	size_t start = out->len;
+	sm_buf_grow(out, 2 * n); /* ß becomes ss: never more than twice as long */
+	unsigned char *o = (unsigned char *)out->s + out->len;
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = s[i];
+		if (c < 0x80) {
+			*o++ = (unsigned char)(c - 'A' < 26u ? c + 32 : c);
+			continue;
+		}
+		if (c != 0xC3 || i + 1 >= n || s[i + 1] < 0x80 || s[i + 1] > 0xBF ||
+		    (i + 2 < n && (s[i + 2] == 0xCC || s[i + 2] == 0xCD))) {
+			out->len = start;
 			return 0;
+		}
+		unsigned d = s[++i];
+		if (d == 0x9F) { /* ß */
+			*o++ = 's';
+			*o++ = 's';
+		} else {
+			*o++ = 0xC3; /* À..Þ to à..þ, but × stays */
+			*o++ = (unsigned char)(d >= 0x80 && d <= 0x9E && d != 0x97 ? d + 0x20 : d);
+		}
+	}
+	out->len = (size_t)(o - (unsigned char *)out->s);
+	out->s[out->len] = 0;
 	return 1;
 }
 
 int sm_fold(const char *s, size_t n, sm_buf *out)
 {
-	if (is_ascii(s, n)) {
-		sm_buf_grow(out, n);
-		for (size_t i = 0; i < n; i++) {
-			unsigned char c = (unsigned char)s[i];
-			out->s[out->len + i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-		}
-		out->len += n;
-		out->s[out->len] = 0;
+	static _Thread_local utf8proc_int32_t *cp;
+	static _Thread_local size_t cap;
+
+	if (fold_latin1(s, n, out))
 		return 0;
-	}
-	utf8proc_int32_t *cp = NULL;
 	utf8proc_ssize_t len = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
-						  NULL, 0, FOLD);
-	if (len < 0)
-		return sm_error("%s", utf8proc_errmsg(len));
-	/* reencode writes UTF-8 into the same buffer: room for 4 bytes per code point */
-	cp = sm_malloc(((size_t)len + 1) * sizeof *cp);
-	len = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, cp, len, FOLD);
+						  cp, (utf8proc_ssize_t)cap, FOLD);
+	if (len > (utf8proc_ssize_t)cap) { /* too small: grow, then again */
+		cap = (size_t)len + 64;
+		cp = sm_realloc(cp, cap * sizeof *cp);
+		len = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, cp,
+					 (utf8proc_ssize_t)cap, FOLD);
+	}
+	/* reencode writes UTF-8 into the same buffer: it fits, 4 bytes per code point */
 	if (len >= 0)
 		len = utf8proc_reencode(cp, len, FOLD);
-	if (len < 0) {
-		free(cp);
+	if (len < 0)
 		return sm_error("%s", utf8proc_errmsg(len));
-	}
 	sm_buf_add(out, cp, (size_t)len);
-	free(cp);
 	return 0;
 }
 

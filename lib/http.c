@@ -167,7 +167,7 @@ static void finish(sm_http_req *req, CURLcode rc)
 
 int sm_http_wait(sm_http *h, int timeout_ms)
 {
-	int still, left;
+	int still, left, ended = 0;
 	CURLMsg *m;
 
 	curl_multi_perform(h->multi, &still);
@@ -182,9 +182,12 @@ int sm_http_wait(sm_http *h, int timeout_ms)
 		h->running--;
 		if (req->done)
 			req->done(req);
+		ended++;
 	}
-	/* waits the whole timeout even with no transfer, unless woken up */
-	curl_multi_poll(h->multi, NULL, 0, timeout_ms, NULL);
+	/* something ended: let the caller look before waiting again. Otherwise wait, even
+	   with no transfer under way (exec channels wake us up when they end) */
+	if (!ended)
+		curl_multi_poll(h->multi, NULL, 0, timeout_ms, NULL);
 	return h->running;
 }
 

@@ -37,8 +37,12 @@ typedef struct {
 	size_t raw_len;
 	sm_text text;      /* title and text folded */
 } sm_subject;
+// subject.c
 /* Fill a subject from an item record (pointers into it; text folded into s->text). */
 int sm_subject_from_item(sm_subject *s, json_t *item, sm_buf *raw);
+/* The same from the bytes of a line, without jansson; -1 if the line is not a valid item
+   (then parse it with sm_record_parse to learn why). Strings are copied into arena. */
+int sm_subject_from_line(sm_subject *s, const char *line, size_t len, sm_buf *arena, sm_buf *raw);
 
 typedef struct sm_query sm_query;
 typedef struct sm_lexicon sm_lexicon;
@@ -139,7 +143,7 @@ typedef struct {
 	sm_prefilter *pf;
 	sm_subject subj;
 	sm_verdict v;
-	sm_buf raw, pending;
+	sm_buf raw, pending, arena;
 	int in_tx, batch;
 	char now[SM_TIME_LEN];
 } sm_matcher;

@@ -23,6 +23,7 @@ void sm_matcher_free(sm_matcher *m)
 	sm_prefilter_free(m->pf);
 	sm_text_free(&m->subj.text);
 	sm_buf_free(&m->raw);
+	sm_buf_free(&m->arena);
 	sm_buf_free(&m->pending);
 	sm_verdict_free(&m->v);
 	free(m->counts);
@@ -146,26 +147,15 @@ static int decide(sm_matcher *m, json_t *rec, const char *line, size_t len, cons
 	return emit(m, line, len); /* nothing added: the bytes as they came */
 }
 
-int sm_matcher_line(const char *line, size_t len, const char *file, long lineno, void *ctx)
+/* Rules applied to the parsed record (what storing needs). */
+static int line_parsed(sm_matcher *m, json_t *rec, const char *line, size_t len,
+		       const char *file, long lineno)
 {
-	sm_matcher *m = ctx;
 	sm_annotation a = {0};
 	char *tags = NULL, *rules = NULL;
 	int rc = 0;
-
-	if (m->pf && !sm_prefilter_maybe(m->pf, line, len)) {
-		m->v.nmatched = 0;
-		m->v.dropped = 0;
-		count(m);
-		return m->invert || m->all ? emit(m, line, len) : 0;
-	}
-	json_t *rec = sm_record_parse(line, len, file, lineno, SM_LOOP_ITEMS);
-	if (!rec)
-		return -1;
-	if (sm_subject_from_item(&m->subj, rec, &m->raw) < 0) {
-		json_decref(rec);
+	if (sm_subject_from_item(&m->subj, rec, &m->raw) < 0)
 		return sm_error_code(SM_EX_DATAERR, "%s:%ld: %s", file, lineno, sm_errmsg());
-	}
 	sm_rules_apply(m->rules, &m->subj, &m->v);
 	count(m);
 	annotation(m, &a, &tags, &rules);
@@ -181,6 +171,52 @@ int sm_matcher_line(const char *line, size_t len, const char *file, long lineno,
 		rc = decide(m, rec, line, len, &a);
 	free(tags);
 	free(rules);
+	return rc;
+}
+
+/*
+ * Rules applied to the line's bytes (-n: nothing to store): no tree is built unless the
+ * record must be printed with annotations added.
+ */
+static int line_scanned(sm_matcher *m, const char *line, size_t len, const char *file,
+			long lineno)
+{
+	sm_annotation a = {0};
+	char *tags = NULL, *rules = NULL;
+	sm_rules_apply(m->rules, &m->subj, &m->v);
+	count(m);
+	int matched = m->v.nmatched > 0, rc = 0;
+	if (m->v.dropped || (m->invert ? matched : !(matched || m->all)))
+		return 0;
+	if (!matched || m->query_mode)
+		return emit(m, line, len);
+	json_t *rec = sm_record_parse(line, len, file, lineno, SM_LOOP_ITEMS);
+	if (!rec)
+		return -1;
+	annotation(m, &a, &tags, &rules);
+	rc = print_record(m, rec, &a);
+	free(tags);
+	free(rules);
+	json_decref(rec);
+	return rc;
+}
+
+int sm_matcher_line(const char *line, size_t len, const char *file, long lineno, void *ctx)
+{
+	sm_matcher *m = ctx;
+
+	if (m->pf && !sm_prefilter_maybe(m->pf, line, len)) {
+		m->v.nmatched = 0;
+		m->v.dropped = 0;
+		count(m);
+		return m->invert || m->all ? emit(m, line, len) : 0;
+	}
+	if (!m->st && sm_subject_from_line(&m->subj, line, len, &m->arena, &m->raw) == 0)
+		return line_scanned(m, line, len, file, lineno);
+	json_t *rec = sm_record_parse(line, len, file, lineno, SM_LOOP_ITEMS);
+	if (!rec)
+		return -1;
+	int rc = line_parsed(m, rec, line, len, file, lineno);
 	json_decref(rec);
 	return rc;
 }

@@ -16,16 +16,26 @@
 #define MAX_CP 0x20000 /* above: every character counts as one that could hide a word */
 #define MAX_STATES (1 << 20)
 
+#define ACCEPT 0x80000000u
+
 struct sm_prefilter {
 	uint8_t cls[256];    /* byte -> class; 0 for bytes in no literal */
 	int nclass;
 	uint32_t *next;      /* state * nclass + class -> state (a full DFA) */
 	uint8_t *out;        /* state ends a literal */
 	size_t nstates;
+	uint32_t *dfa;       /* the same, state numbers premultiplied by nclass, ACCEPT set */
 	uint8_t *suspicious; /* bitmap over code points */
 };
 
-static void mark_suspicious(uint8_t *bm)
+static uint8_t fold_byte(uint8_t c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+/*
+ * Mark the characters that could make a literal appear in folded text that the raw bytes
+ * do not show: those that fold to nothing (they join their neighbours) and those that
+ * fold to an ASCII character some literal holds (fullwidth ｓ, ß to ss, the ﬁ ligature).
+ */
+static void mark_suspicious(uint8_t *bm, const uint8_t *in_literal)
 {
 	for (utf8proc_int32_t c = 0x80; c < MAX_CP; c++) {
 		utf8proc_int32_t dst[32];
@@ -33,10 +43,8 @@ static void mark_suspicious(uint8_t *bm)
 		utf8proc_ssize_t n = utf8proc_decompose_char(c, dst, 32, UTF8PROC_COMPAT |
 							     UTF8PROC_CASEFOLD | UTF8PROC_IGNORE, &last);
 		int bad = n <= 0 || n > 32; /* nothing left (ignorable), or unknown */
-		for (utf8proc_ssize_t i = 0; i < n && i < 32 && !bad; i++) {
-			utf8proc_int32_t d = dst[i], l = d | 32;
-			bad = d < 0x80 && ((l >= 'a' && l <= 'z') || (d >= '0' && d <= '9') || d == '_');
-		}
+		for (utf8proc_ssize_t i = 0; i < n && i < 32 && !bad; i++)
+			bad = dst[i] < 0x80 && in_literal[fold_byte((uint8_t)dst[i])];
 		if (bad)
 			bm[c >> 3] |= (uint8_t)(1u << (c & 7));
 	}
@@ -60,8 +68,6 @@ static int ascii_core(const char *s, size_t n, const char **core, size_t *len)
 	*len = best;
 	return best > 0;
 }
-
-static uint8_t fold_byte(uint8_t c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
 /* Build the trie of the literals, then turn it into a full DFA (failure links resolved). */
 static int build(sm_prefilter *p, const char **lit, const size_t *len, size_t n)
@@ -114,6 +120,10 @@ static int build(sm_prefilter *p, const char **lit, const size_t *len, size_t n)
 	}
 	free(queue);
 	free(fail);
+	/* the scanning form: no multiply, no second load to see if a literal ended */
+	p->dfa = sm_malloc(p->nstates * (size_t)nc * sizeof *p->dfa);
+	for (size_t i = 0; i < p->nstates * (size_t)nc; i++)
+		p->dfa[i] = p->next[i] * (uint32_t)nc | (p->out[p->next[i]] ? ACCEPT : 0);
 	return 0;
 }
 
@@ -140,8 +150,12 @@ sm_prefilter *sm_prefilter_new(sm_rules *r)
 		p = NULL;
 		goto out;
 	}
+	uint8_t in_literal[256] = {0};
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < len[i]; k++)
+			in_literal[fold_byte((uint8_t)lit[i][k])] = 1;
 	p->suspicious = sm_calloc(MAX_CP / 8, 1);
-	mark_suspicious(p->suspicious);
+	mark_suspicious(p->suspicious, in_literal);
 out:
 	free(lit);
 	free(len);
@@ -154,6 +168,7 @@ void sm_prefilter_free(sm_prefilter *p)
 		return;
 	free(p->next);
 	free(p->out);
+	free(p->dfa);
 	free(p->suspicious);
 	free(p);
 }
@@ -189,14 +204,13 @@ static int hides_words(const sm_prefilter *p, const unsigned char *s, size_t n)
 int sm_prefilter_maybe(const sm_prefilter *p, const char *line, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)line;
-	const uint32_t *next = p->next;
-	const int nc = p->nclass;
+	const uint32_t *dfa = p->dfa;
+	const uint8_t *cls = p->cls;
 	uint32_t st = 0;
 	for (size_t i = 0; i < len; i++) {
-		st = next[st * (uint32_t)nc + p->cls[s[i]]];
-		if (p->out[st])
+		st = dfa[st + cls[s[i]]];
+		if (st & ACCEPT)
 			return 1;
 	}
-	/* \u escapes: the ASCII scan above skips only backslash-u in the slow check */
-	return memmem(line, len, "\\u", 2) != NULL || hides_words(p, s, len);
+	return hides_words(p, s, len);
 }

@@ -69,6 +69,16 @@ void sm_buf_free(sm_buf *b);
 // utf8.c: validation and folding of UTF-8 text
 /* 1 if s[0..n) is valid UTF-8 (no overlongs, no surrogates); else 0 and *bad = offset */
 int sm_utf8_valid(const char *s, size_t n, size_t *bad);
+/*
+ * s[0..n) with every byte that is not part of valid UTF-8 read as windows-1252 (the five
+ * bytes it leaves undefined as U+0081...), as browsers read such text. Malloc'd and
+ * NUL-terminated; *len (if not NULL) is its length.
+ */
+char *sm_utf8_fix(const char *s, size_t n, size_t *len);
+
+// sha1.c: SHA-1 digests
+/* The 40 lowercase hex digits of the SHA-1 of data[0..len), NUL-terminated in out. */
+void sm_sha1_hex(const void *data, size_t len, char out[41]);
 
 // date.c: times as smkit writes and reads them
 #define SM_TIME_LEN 21 /* "2026-11-23T09:58:00Z" plus NUL */
@@ -130,6 +140,22 @@ int sm_out_record(json_t *rec);
 int sm_out_line(const char *s, size_t len); /* s is a JSON text without newline */
 /* Flush and close stdout; -1 with a message if anything written was lost. */
 int sm_out_close(void);
+
+// jscan.c: a validating JSON scanner that allocates nothing
+enum { SM_JSTRING = 1, SM_JINT, SM_JREAL, SM_JOBJECT, SM_JARRAY, SM_JTRUE, SM_JFALSE, SM_JNULL };
+typedef struct {
+	const char *p; /* strings: between the quotes; else the whole value */
+	size_t n;
+	int type;      /* 0: absent */
+	int escaped;   /* a string holding backslash escapes */
+} sm_jval;
+/* Check that s is one JSON object; out[i] gets the member names[i] (NULL-terminated list).
+   -1 if s is not valid JSON or repeats a member asked for. */
+int sm_jscan(const char *s, size_t n, const char *const *names, sm_jval *out);
+/* Iterate the elements of an array or the values of an object: 1 with *elem, 0 at the end. */
+int sm_jnext(const sm_jval *v, const char **pos, sm_jval *elem);
+/* Append the decoded string; -1 for \u0000 or a lone surrogate. */
+int sm_jstring(const sm_jval *v, sm_buf *out);
 
 // item.c: the item record of SPEC §3
 /* Check the types of the known item fields; 0, or -1 with a reason (no position). */

@@ -1,0 +1,222 @@
+#!/usr/bin/python3
+"""feedserver.py - a small HTTP/1.1 server that plays feed hosts for the tests.
+
+Serves files under --root on 127.0.0.1 with conditional GET (strong ETag from the
+content, Last-Modified from the mtime) and logs every request as one JSON line to
+--log, so a test can count requests and 304s.  Faults are chosen by URL path
+prefixes, which compose (/slow/1/gzip/feed.xml), so one server plays many channels:
+
+  /status/NNN/...    answer NNN with a small body
+  /slow/SECONDS/...  sleep, then serve
+  /timeout/...       never answer (sleeps 600 s in its own thread)
+  /truncate/...      a Content-Length bigger than the body, then close
+  /garbage/...       200, random non-XML bytes as application/rss+xml
+  /big/N/...         the file padded (after its root element) to N bytes
+  /redirect/N/...    a chain of N 302s ending at the file
+  /gzip/...          Content-Encoding: gzip when the client accepts it
+  /delay-ms/MS/...   delay the answer by MS milliseconds
+
+A file ROOT/PATH.fault holding such a prefix (e.g. "status/500") applies it to
+every request for /PATH: a test can break a channel without changing its URL.
+
+Usage: feedserver.py --root DIR [--port N] [--port-file F] [--pid-file F] [--log F]
+"""
+import argparse
+import email.utils
+import gzip
+import hashlib
+import json
+import os
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# prefix -> number of arguments it takes
+FAULTS = {"status": 1, "slow": 1, "timeout": 0, "truncate": 0, "garbage": 0,
+          "big": 1, "redirect": 1, "gzip": 0, "delay-ms": 1}
+log_lock = threading.Lock()
+
+
+def parse_faults(segs):
+    """Split path segments into [(fault, arg)] and the remaining file segments."""
+    faults = []
+    while segs and segs[0] in FAULTS:
+        name = segs.pop(0)
+        arg = segs.pop(0) if FAULTS[name] and segs else None
+        faults.append((name, arg))
+    return faults, segs
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "feedserver/1"
+
+    def log_message(self, fmt, *args):  # our own JSON log replaces stderr noise
+        pass
+
+    def log(self, status, **extra):
+        rec = {"method": self.command, "path": self.path, "status": status,
+               "inm": "If-None-Match" in self.headers,
+               "ims": "If-Modified-Since" in self.headers,
+               "ae": self.headers.get("Accept-Encoding", ""),
+               "ua": self.headers.get("User-Agent", ""), "t": time.time()}
+        rec.update(extra)
+        with log_lock, open(self.server.logfile, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+
+    def do_HEAD(self):
+        self.do_GET()
+
+    def send(self, status, body, ctype="text/plain; charset=utf-8", headers=(), **extra):
+        """Answer with a complete body (none for HEAD, 304 or 204)."""
+        self.log(status, **extra)
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        for k, v in headers:
+            self.send_header(k, v)
+        if status in (204, 304):
+            body = b""
+        else:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_GET(self):
+        path = self.path.split("?", 1)[0]
+        faults, segs = parse_faults([s for s in path.split("/") if s])
+        rel = "/".join(segs)
+        f = {}
+        fault_file = os.path.join(self.server.root, rel + ".fault")
+        if os.path.isfile(fault_file):  # a fault switched on by the test
+            with open(fault_file) as fh:
+                f.update(parse_faults([s for s in fh.read().strip().split("/") if s])[0])
+        f.update(faults)  # the URL's own prefixes win
+        # timing faults first: they delay whatever answer follows
+        if "delay-ms" in f:
+            time.sleep(int(f["delay-ms"]) / 1000.0)
+        if "slow" in f:
+            time.sleep(float(f["slow"]))
+        if "timeout" in f:
+            self.log(None, fault="timeout")
+            time.sleep(600)
+            self.close_connection = True
+            return
+        if "redirect" in f and int(f["redirect"]) > 0:
+            n = int(f["redirect"]) - 1
+            # the next hop keeps the URL's other prefixes, one redirect fewer
+            # (so a "redirect" in a .fault file would loop: don't)
+            rest = "/".join(p for name, a in faults if name != "redirect"
+                            for p in ([name, a] if a is not None else [name]))
+            hop = ("/redirect/%d" % n if n else "") + ("/" + rest if rest else "")
+            loc = hop + "/" + rel
+            return self.send(302, b"moved\n", headers=[("Location", loc)])
+        if "status" in f:
+            code = int(f["status"])
+            return self.send(code, ("status %d\n" % code).encode(),
+                             headers=[("Retry-After", "1")] if code in (429, 503) else [])
+        if "garbage" in f:
+            body = b"\x00\xff" + os.urandom(510)  # a NUL is never XML
+            etag = '"g-%s"' % hashlib.sha1(body).hexdigest()[:16]
+            return self.send(200, body, "application/rss+xml",
+                             [("ETag", etag), ("Last-Modified", email.utils.formatdate(usegmt=True))])
+        self.serve_file(rel, f)
+
+    def serve_file(self, rel, f):
+        full = os.path.realpath(os.path.join(self.server.root, rel))
+        if not full.startswith(self.server.root + os.sep) or not os.path.isfile(full):
+            return self.send(404, b"not found\n")
+        with open(full, "rb") as fh:
+            body = fh.read()
+        mtime = int(os.stat(full).st_mtime)
+        etag = '"%s"' % hashlib.sha1(body).hexdigest()[:20]
+        lastmod = email.utils.formatdate(mtime, usegmt=True)
+        headers = [("ETag", etag), ("Last-Modified", lastmod)]
+        ctype = guess_type(rel)
+        if not_modified(self.headers, etag, mtime):
+            return self.send(304, b"", ctype, headers)
+        if "big" in f:  # pad with a comment after the root element: still well-formed
+            n = int(f["big"])
+            pad = n - len(body) - len(b"<!---->\n")
+            body = body + b"<!--" + b"x" * pad + b"-->\n" if pad >= 0 else body[:n]
+        if "truncate" in f:
+            self.log(200, fault="truncate")
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            for k, v in headers:
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body) * 2 + 100))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        zipped = "gzip" in f and "gzip" in self.headers.get("Accept-Encoding", "")
+        if zipped:
+            body = gzip.compress(body)
+            headers.append(("Content-Encoding", "gzip"))
+        if "gzip" in f:
+            headers.append(("Vary", "Accept-Encoding"))
+        self.send(200, body, ctype, headers, gzip=zipped, size=len(body))
+
+
+def not_modified(h, etag, mtime):
+    """RFC 9110 §13.2.2: If-None-Match wins; If-Modified-Since only without it."""
+    inm = h.get("If-None-Match")
+    if inm is not None:
+        tags = [t.strip() for t in inm.split(",")]
+        return "*" in tags or etag in tags or ("W/" + etag) in tags
+    ims = h.get("If-Modified-Since")
+    if ims:
+        try:
+            t = email.utils.parsedate_to_datetime(ims).timestamp()
+        except (TypeError, ValueError):
+            return False
+        return mtime <= t
+    return False
+
+
+def guess_type(name):
+    if name.endswith(".json"):
+        return "application/feed+json"
+    if name.endswith(".atom"):
+        return "application/atom+xml"
+    if name.endswith((".rss", ".xml")):
+        return "application/rss+xml"
+    return "application/octet-stream"
+
+
+def write_atomic(path, text):
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.rename(path + ".tmp", path)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="HTTP feed server for smkit tests")
+    ap.add_argument("--root", required=True)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("port_pos", nargs="?", type=int, help="port (same as --port)")
+    ap.add_argument("--port-file")
+    ap.add_argument("--pid-file")
+    ap.add_argument("--log", default=os.devnull)
+    a = ap.parse_args()
+    port = a.port_pos if a.port_pos is not None else a.port
+    ThreadingHTTPServer.daemon_threads = True  # a hung /timeout never blocks exit
+    srv = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    srv.root = os.path.realpath(a.root)
+    srv.logfile = a.log
+    if a.pid_file:
+        write_atomic(a.pid_file, "%d\n" % os.getpid())
+    if a.port_file:  # written last: a test waiting for it may connect at once
+        write_atomic(a.port_file, "%d\n" % srv.server_address[1])
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
