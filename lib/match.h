@@ -33,6 +33,7 @@ void sm_text_free(sm_text *t);
 typedef struct {
 	const char *lang, *channel, *network, *kind, *author_id, *author_handle, *in_reply_to;
 	int has_media;
+	int annotated;     /* the record has tags, priority, team or rules already */
 	const char *raw;   /* title and text as they came, for /regex/ */
 	size_t raw_len;
 	sm_text text;      /* title and text folded */

@@ -174,6 +174,42 @@ static int line_parsed(sm_matcher *m, json_t *rec, const char *line, size_t len,
 	return rc;
 }
 
+static void add_json_string(sm_buf *b, const char *key, const char *v)
+{
+	json_t *j = json_string(v);
+	char *enc = json_dumps(j, JSON_ENCODE_ANY);
+	sm_buf_printf(b, ",\"%s\":%s", key, enc);
+	free(enc);
+	json_decref(j);
+}
+
+/* Print a line that has no annotations yet with them added before its closing brace:
+   every other byte stays as it came. */
+static int splice(sm_matcher *m, const char *line, size_t len, const sm_annotation *a)
+{
+	size_t end = len;
+	while (end > 0 && line[end - 1] != '}')
+		end--;
+	sm_buf_reset(&m->arena);
+	sm_buf_add(&m->arena, line, end - 1);
+	size_t mark = m->arena.len;
+	if (a->tags)
+		sm_buf_printf(&m->arena, ",\"tags\":%s", a->tags);
+	if (a->priority)
+		add_json_string(&m->arena, "priority", a->priority);
+	if (a->team)
+		add_json_string(&m->arena, "team", a->team);
+	if (a->rules)
+		sm_buf_printf(&m->arena, ",\"rules\":%s", a->rules);
+	/* an empty object "{}" takes no comma before its first member */
+	const char *open = memchr(line, '{', end);
+	if (open && strspn(open + 1, " \t\r\n") >= (size_t)(line + end - 1 - open - 1) &&
+	    m->arena.len > mark)
+		memmove(m->arena.s + mark, m->arena.s + mark + 1, m->arena.len-- - mark - 1);
+	sm_buf_addc(&m->arena, '}');
+	return emit(m, m->arena.s, m->arena.len);
+}
+
 /*
  * Rules applied to the line's bytes (-n: nothing to store): no tree is built unless the
  * record must be printed with annotations added.
@@ -186,18 +222,20 @@ static int line_scanned(sm_matcher *m, const char *line, size_t len, const char 
 	sm_rules_apply(m->rules, &m->subj, &m->v);
 	count(m);
 	int matched = m->v.nmatched > 0, rc = 0;
-	if (m->v.dropped || (m->invert ? matched : !(matched || m->all)))
+	if (m->count_only || m->v.dropped || (m->invert ? matched : !(matched || m->all)))
 		return 0;
 	if (!matched || m->query_mode)
 		return emit(m, line, len);
-	json_t *rec = sm_record_parse(line, len, file, lineno, SM_LOOP_ITEMS);
-	if (!rec)
-		return -1;
 	annotation(m, &a, &tags, &rules);
-	rc = print_record(m, rec, &a);
+	if (!m->subj.annotated)
+		rc = splice(m, line, len, &a);
+	else {
+		json_t *rec = sm_record_parse(line, len, file, lineno, SM_LOOP_ITEMS);
+		rc = rec ? print_record(m, rec, &a) : -1;
+		json_decref(rec);
+	}
 	free(tags);
 	free(rules);
-	json_decref(rec);
 	return rc;
 }
 

@@ -50,6 +50,7 @@ int sm_subject_from_item(sm_subject *s, json_t *item, sm_buf *raw)
 	s->in_reply_to = str(item, "in_reply_to");
 	s->has_media = nonempty_array(json_object_get(item, "media")) ||
 		       nonempty_array(json_object_get(item, "attachments"));
+	s->annotated = 1; /* unknown: the record is rewritten through jansson anyway */
 	return add_text(s, raw, title, title ? strlen(title) : 0, text, text ? strlen(text) : 0);
 }
 
@@ -57,12 +58,14 @@ int sm_subject_from_item(sm_subject *s, json_t *item, sm_buf *raw)
 enum {
 	M_ID, M_CHANNEL, M_NETWORK, M_KIND, M_EXT_ID, M_URL, M_THREAD, M_IN_REPLY_TO, M_TEXT,
 	M_TITLE, M_LANG, M_CREATED_AT, M_FETCHED_AT, M_UPDATED_AT, M_IN_REPLY_TO_URL,
-	M_AUTHOR, M_METRICS, M_CATEGORIES, M_MEDIA, M_ATTACHMENTS, M_N
+	M_AUTHOR, M_METRICS, M_CATEGORIES, M_MEDIA, M_ATTACHMENTS,
+	M_TAGS, M_PRIORITY, M_TEAM, M_RULES, M_N
 };
 static const char *const members[] = {
 	"id", "channel", "network", "kind", "ext_id", "url", "thread", "in_reply_to", "text",
 	"title", "lang", "created_at", "fetched_at", "updated_at", "in_reply_to_url",
-	"author", "metrics", "categories", "media", "attachments", NULL,
+	"author", "metrics", "categories", "media", "attachments",
+	"tags", "priority", "team", "rules", NULL,
 };
 static const char *const author_members[] = {"id", "handle", "name", "email", "url", NULL};
 
@@ -145,6 +148,7 @@ int sm_subject_from_line(sm_subject *s, const char *line, size_t len, sm_buf *ar
 	for (int i = 0; i < 7; i++)
 		*dst[i] = off[i] < 0 ? NULL : arena->s + off[i];
 	s->has_media = nonempty(&m[M_MEDIA]) || nonempty(&m[M_ATTACHMENTS]);
+	s->annotated = m[M_TAGS].type || m[M_PRIORITY].type || m[M_TEAM].type || m[M_RULES].type;
 	const char *t = title < 0 ? NULL : arena->s + title, *x = text < 0 ? NULL : arena->s + text;
 	return add_text(s, raw, t, t ? strlen(t) : 0, x, x ? strlen(x) : 0);
 }

@@ -1,4 +1,7 @@
-/* utf8.c - strict UTF-8 validation (RFC 3629: no overlongs, no surrogates, max U+10FFFF). */
+/*
+ * utf8.c - strict UTF-8 validation (RFC 3629: no overlongs, no surrogates, max U+10FFFF),
+ * and repair of text that is not UTF-8 throughout.
+ */
 #include "smkit.h"
 
 int sm_utf8_valid(const char *str, size_t n, size_t *bad)
@@ -53,4 +56,39 @@ fail:
 	if (bad)
 		*bad = i;
 	return 0;
+}
+
+/* what bytes 0x80..0x9F stand for in windows-1252; the five it leaves out stay C1 controls */
+static const unsigned short cp1252[32] = {
+	0x20AC, 0x81,   0x201A, 0x192,  0x201E, 0x2026, 0x2020, 0x2021,
+	0x2C6,  0x2030, 0x160,  0x2039, 0x152,  0x8D,   0x17D,  0x8F,
+	0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x2DC,  0x2122, 0x161,  0x203A, 0x153,  0x9D,   0x17E,  0x178,
+};
+
+char *sm_utf8_fix(const char *s, size_t n, size_t *len)
+{
+	sm_buf b = {0};
+	size_t bad;
+
+	while (!sm_utf8_valid(s, n, &bad)) {
+		unsigned char c = (unsigned char)s[bad]; /* never ASCII */
+		unsigned cp = c < 0xA0 ? cp1252[c - 0x80] : c;
+		char u[3];
+
+		sm_buf_add(&b, s, bad);
+		if (cp < 0x800) {
+			u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F));
+			sm_buf_add(&b, u, 2);
+		} else {
+			u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+			u[2] = (char)(0x80 | (cp & 0x3F));
+			sm_buf_add(&b, u, 3);
+		}
+		s += bad + 1, n -= bad + 1;
+	}
+	sm_buf_add(&b, s, n);
+	if (len)
+		*len = b.len;
+	return sm_buf_detach(&b);
 }

@@ -1,0 +1,39 @@
+/* util.c - the small shared helpers: SHA-1, UTF-8 repair, the time arguments of commands. */
+#include <stdlib.h>
+
+#include "smkit.h"
+#include "tap.h"
+
+int main(void)
+{
+	char hex[41];
+	size_t n;
+	time_t t;
+
+	sm_sha1_hex("", 0, hex);
+	tap_is(hex, "da39a3ee5e6b4b0d3255bfef95601890afd80709", "sha1 of nothing");
+	sm_sha1_hex("abc", 3, hex);
+	tap_is(hex, "a9993e364706816aba3e25717850c26c9cd0d89d", "sha1 of abc");
+	const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	sm_sha1_hex(two, strlen(two), hex);
+	tap_is(hex, "84983e441c3bd26ebaae4aa1f95129e5e54670f1", "sha1 of the two-block vector");
+
+	char *fixed = sm_utf8_fix("K\xf6ln \xe2\x82\xac", 9, &n);
+	tap_is(fixed, "K\xc3\xb6ln \xe2\x82\xac", "a stray Latin-1 byte is read as windows-1252, valid UTF-8 kept");
+	tap_int(sm_utf8_valid(fixed, n, NULL), 1, "the result is valid UTF-8");
+	free(fixed);
+	fixed = sm_utf8_fix("\x80", 1, NULL);
+	tap_is(fixed, "\xe2\x82\xac", "0x80 is the euro sign in windows-1252");
+	free(fixed);
+
+	tap_int(sm_time_arg("7d", 1000000, &t), 0, "7d");
+	tap_int(t, 1000000 - 7 * 86400, "is seven days back");
+	tap_int(sm_time_arg("24h", 1000000, &t) == 0 && t == 1000000 - 86400, 1, "24h");
+	tap_int(sm_time_arg("30m", 1000000, &t) == 0 && t == 1000000 - 1800, 1, "30m");
+	tap_int(sm_time_arg("2w", 2000000, &t) == 0 && t == 2000000 - 14 * 86400, 1, "2w");
+	tap_int(sm_time_arg("2026-11-01", 0, &t) == 0 && t == 1793491200, 1, "a date");
+	tap_int(sm_time_arg("2026-11-01T08:00:00Z", 0, &t) == 0 && t == 1793520000, 1, "an RFC 3339 time");
+	tap_int(sm_time_arg("7x", 0, &t), -1, "7x is no time");
+	tap_int(sm_time_arg("soon", 0, &t), -1, "soon is no time");
+	return tap_done();
+}
