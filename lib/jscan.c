@@ -38,6 +38,17 @@ static int string(cur *c, sm_jval *v)
 	int esc = 0;
 	for (;;) {
 		const char *q = p;
+		/* eight bytes at a time while none is a quote, a backslash or a control byte */
+		while (q + 8 <= c->end) {
+			uint64_t w, ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+			memcpy(&w, q, 8);
+			uint64_t quote = w ^ (ones * '"'), bslash = w ^ (ones * '\\');
+			uint64_t hit = ((quote - ones) & ~quote) | ((bslash - ones) & ~bslash) |
+				       ((w - ones * 0x20) & ~w);
+			if (hit & high)
+				break;
+			q += 8;
+		}
 		while (q < c->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
 			q++;
 		if (q >= c->end || (unsigned char)*q < 0x20)
@@ -172,17 +183,19 @@ static int value(cur *c, int depth, sm_jval *v)
 	return 0;
 }
 
-static int key_is(const sm_jval *k, const char *name)
+static int key_is(const sm_jval *k, const char *name, size_t len)
 {
-	return !k->escaped && strlen(name) == k->n && memcmp(k->p, name, k->n) == 0;
+	return !k->escaped && len == k->n && k->p[0] == name[0] && memcmp(k->p, name, len) == 0;
 }
 
 int sm_jscan(const char *s, size_t n, const char *const *names, sm_jval *out)
 {
 	cur c = {s, s + n};
-	size_t nn = 0;
-	while (names[nn])
+	size_t nn = 0, len[64];
+	while (names[nn] && nn < 64) {
+		len[nn] = strlen(names[nn]);
 		nn++;
+	}
 	memset(out, 0, nn * sizeof *out);
 	ws(&c);
 	if (c.s >= c.end || *c.s != '{')
@@ -200,7 +213,7 @@ int sm_jscan(const char *s, size_t n, const char *const *names, sm_jval *out)
 			if (c.s >= c.end || *c.s++ != ':' || value(&c, 1, &v) < 0)
 				return -1;
 			for (size_t i = 0; i < nn; i++)
-				if (key_is(&k, names[i])) {
+				if (key_is(&k, names[i], len[i])) {
 					if (out[i].p) /* a duplicate of a member we read: let jansson say so */
 						return -1;
 					out[i] = v;
