@@ -142,3 +142,50 @@ int sm_item_row_read(FILE *fp, sm_buf *buf, sm_item_row *row)
 		row->v[c] = off[c] == SIZE_MAX ? NULL : buf->s + off[c];
 	return 1;
 }
+
+/* The members sm_item_check knows, as sm_jscan finds them in a line (SM_M_* in smkit.h). */
+static const char *const line_members[] = {
+	"id", "channel", "network", "kind", "ext_id", "url", "thread", "in_reply_to", "text",
+	"title", "lang", "created_at", "fetched_at", "updated_at", "in_reply_to_url",
+	"author", "metrics", "categories", "media", "attachments",
+	"tags", "priority", "team", "rules", NULL,
+};
+static const char *const author_members[] = {"id", "handle", "name", "email", "url", NULL};
+
+static int string_or_null(const sm_jval *v)
+{
+	return !v->type || v->type == SM_JSTRING || v->type == SM_JNULL;
+}
+
+static int all_of(const sm_jval *v, int type)
+{
+	sm_jval e;
+	const char *pos = NULL;
+	while (sm_jnext(v, &pos, &e))
+		if (e.type != type && !(type == SM_JINT && e.type == SM_JNULL))
+			return 0;
+	return 1;
+}
+
+int sm_item_check_line(const char *line, size_t len, sm_jval *m, sm_jval *au)
+{
+	memset(au, 0, SM_A_N * sizeof *au);
+	if (!sm_utf8_valid(line, len, NULL) || sm_jscan(line, len, line_members, m) < 0)
+		return -1;
+	for (int i = SM_M_ID; i <= SM_M_IN_REPLY_TO_URL; i++)
+		if (!string_or_null(&m[i]))
+			return -1;
+	const sm_jval *a = &m[SM_M_AUTHOR], *x = &m[SM_M_METRICS], *c = &m[SM_M_CATEGORIES];
+	if (a->type && a->type != SM_JNULL) {
+		if (a->type != SM_JOBJECT || sm_jscan(a->p, a->n, author_members, au) < 0)
+			return -1;
+		for (int i = 0; i < SM_A_N; i++)
+			if (!string_or_null(&au[i]))
+				return -1;
+	}
+	if (x->type && x->type != SM_JNULL && (x->type != SM_JOBJECT || !all_of(x, SM_JINT)))
+		return -1;
+	if (c->type && c->type != SM_JNULL && (c->type != SM_JARRAY || !all_of(c, SM_JSTRING)))
+		return -1;
+	return 0;
+}

@@ -70,7 +70,18 @@ static int string(cur *c, sm_jval *v)
 		if (e == 'u') {
 			if (q + 6 > c->end || !hex4(q + 2))
 				return -1;
-			p = q + 6;
+			unsigned cp = (unsigned)strtoul((char[5]){q[2], q[3], q[4], q[5], 0}, NULL, 16);
+			if (cp == 0 || (cp >= 0xDC00 && cp <= 0xDFFF))
+				return -1; /* refused as jansson refuses them */
+			if (cp >= 0xD800 && cp <= 0xDBFF) { /* must be followed by a low surrogate */
+				if (q + 12 > c->end || q[6] != '\\' || q[7] != 'u' || !hex4(q + 8))
+					return -1;
+				unsigned lo = (unsigned)strtoul((char[5]){q[8], q[9], q[10], q[11], 0}, NULL, 16);
+				if (lo < 0xDC00 || lo > 0xDFFF)
+					return -1;
+				p = q + 12;
+			} else
+				p = q + 6;
 		} else if (strchr("\"\\/bfnrt", e) && e)
 			p = q + 2;
 		else
@@ -280,8 +291,8 @@ static void put_utf8(sm_buf *b, unsigned cp)
 	sm_buf_add(b, u, n);
 }
 
-/* Decode a scanned string into out (appended, NUL-terminated); -1 for \u0000 or a lone
-   surrogate, which jansson refuses too. */
+/* Decode a scanned string into out (appended, NUL-terminated). The scan has refused
+   \u0000 and lone surrogates already; -1 stays for strings not from sm_jscan. */
 int sm_jstring(const sm_jval *v, sm_buf *out)
 {
 	if (!v->escaped) {

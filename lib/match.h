@@ -53,7 +53,7 @@ typedef struct sm_lexicon sm_lexicon;
  * reason and *errcol the 1-based column in q.
  */
 int sm_query_parse(const char *q, size_t len, sm_config *groups, sm_lexicon *lex,
-		   sm_query **out, int *errcol);
+		   sm_query **out, size_t *erroff);
 void sm_query_free(sm_query *q);
 /* Ids (in lex) of words one of which must be in a text the query matches; -1 if none can
    be named (the query must be tried on every text). Array owned by q. */

@@ -244,6 +244,14 @@ int sm_matcher_line(const char *line, size_t len, const char *file, long lineno,
 	sm_matcher *m = ctx;
 
 	if (m->pf && !sm_prefilter_maybe(m->pf, line, len)) {
+		/* it cannot match, but it must be a good item all the same */
+		sm_jval mm[SM_M_N], au[SM_A_N];
+		if (sm_item_check_line(line, len, mm, au) < 0) {
+			json_t *rec = sm_record_parse(line, len, file, lineno, SM_LOOP_ITEMS);
+			if (!rec)
+				return -1;
+			json_decref(rec); /* the scanner was stricter than jansson: go on */
+		}
 		m->v.nmatched = 0;
 		m->v.dropped = 0;
 		count(m);

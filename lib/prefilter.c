@@ -40,8 +40,10 @@ static void mark_suspicious(uint8_t *bm, const uint8_t *in_literal)
 	for (utf8proc_int32_t c = 0x80; c < MAX_CP; c++) {
 		utf8proc_int32_t dst[32];
 		int last = 0;
-		utf8proc_ssize_t n = utf8proc_decompose_char(c, dst, 32, UTF8PROC_COMPAT |
+		utf8proc_ssize_t n = utf8proc_decompose_char(c, dst, 32, UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |
 							     UTF8PROC_CASEFOLD | UTF8PROC_IGNORE, &last);
+		if (n > 0 && n <= 32) /* NFKC composes again: ö stays ö */
+			n = utf8proc_normalize_utf32(dst, n, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
 		int bad = n <= 0 || n > 32; /* nothing left (ignorable), or unknown */
 		for (utf8proc_ssize_t i = 0; i < n && i < 32 && !bad; i++)
 			bad = dst[i] < 0x80 && in_literal[fold_byte((uint8_t)dst[i])];

@@ -454,7 +454,7 @@ static int required(const node *n, int **ids, size_t *nids)
 }
 
 int sm_query_parse(const char *q, size_t len, sm_config *cfg, sm_lexicon *lx, sm_query **out,
-		   int *errcol)
+		   size_t *erroff)
 {
 	parser p = {.q = q, .len = len, .cfg = cfg, .lex = lx};
 	node *root = NULL;
@@ -470,11 +470,7 @@ int sm_query_parse(const char *q, size_t len, sm_config *cfg, sm_lexicon *lx, sm
 		}
 	}
 	if (!root) {
-		/* a column in characters, not bytes */
-		int col = 1;
-		for (size_t i = 0; i < p.errpos && i < len; i++)
-			col += ((unsigned char)q[i] & 0xC0) != 0x80;
-		*errcol = col;
+		*erroff = p.errpos;
 		return -1;
 	}
 	sm_query *qq = sm_calloc(1, sizeof *qq);

@@ -36,6 +36,15 @@ static int at(loader *ld, int line, int col, const char *fmt, const char *arg)
 	return sm_error_code(SM_EX_CONFIG, "%s:%d:%d: %s", ld->name, line, col, msg);
 }
 
+/* How many characters the UTF-8 bytes s[0..n) hold. */
+static int chars(const char *s, size_t n)
+{
+	int c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
 /* The file position of offset off in a field's value. */
 static void where(const fieldval *f, size_t off, int *line, int *col)
 {
@@ -43,7 +52,7 @@ static void where(const fieldval *f, size_t off, int *line, int *col)
 	while (k + 1 < f->nseg && f->seg[k + 1].off <= off)
 		k++;
 	*line = f->seg[k].line;
-	*col = f->seg[k].col + (int)(off - f->seg[k].off);
+	*col = f->seg[k].col + chars(f->v.s + f->seg[k].off, off - f->seg[k].off);
 }
 
 static char *trimmed(const char *s, size_t n)
@@ -71,16 +80,12 @@ static void split_tags(sm_rule *rule, const char *v)
 
 static int compile_match(loader *ld, sm_rule *rule, const fieldval *f)
 {
-	int col, line;
-	if (sm_query_parse(f->v.s, f->v.len, ld->cfg, ld->r->lex, &rule->q, &col) == 0)
+	size_t off;
+	int line, col;
+	if (sm_query_parse(f->v.s, f->v.len, ld->cfg, ld->r->lex, &rule->q, &off) == 0)
 		return 0;
-	/* col counts characters from 1; the segments count bytes: close enough for ASCII,
-	   and exact in characters within one line */
 	char msg[1024];
 	snprintf(msg, sizeof msg, "%s", sm_errmsg());
-	size_t off = 0;
-	for (int c = 1; c < col && off < f->v.len; off++)
-		c += ((unsigned char)f->v.s[off + 1] & 0xC0) != 0x80;
 	where(f, off, &line, &col);
 	return at(ld, line, col, "%s", msg);
 }
@@ -190,13 +195,6 @@ static int end_para(para *pp)
 	return 0;
 }
 
-static int chars(const char *s, size_t n)
-{
-	int c = 0;
-	for (size_t i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return c;
-}
 
 static int field_line(para *pp, const char *s, size_t n, int lineno)
 {
@@ -343,8 +341,17 @@ int sm_rules_load(const char *path, const char *name, sm_config *cfg, sm_rules *
 	fclose(fp);
 	size_t bad;
 	int rc;
-	if (b.len && !sm_utf8_valid(b.s, b.len, &bad))
-		rc = sm_error_code(SM_EX_CONFIG, "%s: invalid UTF-8 at byte %zu", name, bad + 1);
+	if (b.len && !sm_utf8_valid(b.s, b.len, &bad)) {
+		int line = 1;
+		size_t bol = 0;
+		for (size_t i = 0; i < bad; i++)
+			if (b.s[i] == '\n') {
+				line++;
+				bol = i + 1;
+			}
+		rc = sm_error_code(SM_EX_CONFIG, "%s:%d:%d: invalid UTF-8", name, line,
+				   1 + chars(b.s + bol, bad - bol));
+	}
 	else
 		rc = sm_rules_parse(b.s ? b.s : "", b.len, name, cfg, out);
 	sm_buf_free(&b);
@@ -354,17 +361,17 @@ int sm_rules_load(const char *path, const char *name, sm_config *cfg, sm_rules *
 int sm_rules_query(const char *q, sm_config *cfg, sm_rules **out)
 {
 	sm_rules *r = rules_new();
-	int col;
+	size_t off;
 	*out = NULL;
 	r->rule = sm_calloc(1, sizeof *r->rule);
 	r->rule[0].name = sm_strdup("query");
 	r->rule[0].match = sm_strdup(q);
 	r->n = 1;
-	if (sm_query_parse(q, strlen(q), cfg, r->lex, &r->rule[0].q, &col) < 0) {
+	if (sm_query_parse(q, strlen(q), cfg, r->lex, &r->rule[0].q, &off) < 0) {
 		char msg[1024];
 		snprintf(msg, sizeof msg, "%s", sm_errmsg());
 		sm_rules_free(r);
-		return sm_error_code(SM_EX_USAGE, "query:1:%d: %s", col, msg);
+		return sm_error_code(SM_EX_USAGE, "query:1:%d: %s", 1 + chars(q, off), msg);
 	}
 	index_rules(r);
 	*out = r;

@@ -160,6 +160,19 @@ int sm_jstring(const sm_jval *v, sm_buf *out);
 // item.c: the item record of SPEC §3
 /* Check the types of the known item fields; 0, or -1 with a reason (no position). */
 int sm_item_check(json_t *item);
+/*
+ * The same checks on a line's bytes, without a tree: 0 if it is a valid item record. The
+ * members are left in m[SM_M_*] and the author's in au[SM_A_*]. -1 says only that the
+ * line must be parsed with sm_record_parse to learn what is wrong.
+ */
+enum {
+	SM_M_ID, SM_M_CHANNEL, SM_M_NETWORK, SM_M_KIND, SM_M_EXT_ID, SM_M_URL, SM_M_THREAD,
+	SM_M_IN_REPLY_TO, SM_M_TEXT, SM_M_TITLE, SM_M_LANG, SM_M_CREATED_AT, SM_M_FETCHED_AT,
+	SM_M_UPDATED_AT, SM_M_IN_REPLY_TO_URL, SM_M_AUTHOR, SM_M_METRICS, SM_M_CATEGORIES,
+	SM_M_MEDIA, SM_M_ATTACHMENTS, SM_M_TAGS, SM_M_PRIORITY, SM_M_TEAM, SM_M_RULES, SM_M_N
+};
+enum { SM_A_ID, SM_A_HANDLE, SM_A_NAME, SM_A_EMAIL, SM_A_URL, SM_A_N };
+int sm_item_check_line(const char *line, size_t len, sm_jval *m, sm_jval *au);
 /* One item flattened into the columns the store keeps (pointers into the record). */
 enum {
 	SM_COL_ID, SM_COL_CHANNEL, SM_COL_NETWORK, SM_COL_KIND, SM_COL_EXT_ID, SM_COL_URL,
