@@ -121,7 +121,8 @@ static int run(sm_matcher *m, const options *o, const sm_workspace *ws, int nfil
 	sm_store_close(st);
 	if (rc < 0)
 		return -1;
-	return m->nmatched > 0 ? 0 : SM_EX_NOMATCH;
+	/* as grep: 0 when a line was selected (with -v, one that did not match) */
+	return (o->invert ? m->nlines - m->nmatched : m->nmatched) > 0 ? 0 : SM_EX_NOMATCH;
 }
 
 int main(int argc, char **argv)

@@ -223,6 +223,8 @@ int sm_jscan(const char *s, size_t n, const char *const *names, sm_jval *out)
 			ws(&c);
 			if (c.s >= c.end || *c.s++ != ':' || value(&c, 1, &v) < 0)
 				return -1;
+			if (k.escaped) /* a member name with escapes: let jansson read this line */
+				return -1;
 			for (size_t i = 0; i < nn; i++)
 				if (key_is(&k, names[i], len[i])) {
 					if (out[i].p) /* a duplicate of a member we read: let jansson say so */

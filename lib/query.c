@@ -244,6 +244,26 @@ static node *regex(parser *p)
 	return n;
 }
 
+/* @name or @name@server, as the tokenizer reads it in a text ("@service," is @service). */
+static node *mention(parser *p, const char *w, size_t n, size_t at)
+{
+	sm_text t = {0};
+	node *nd = NULL;
+	if (sm_text_add(&t, w, n) < 0)
+		fail(p, at, "%s", sm_errmsg());
+	else if (t.ntok != 1 || t.tok[0].kind != SM_TOK_MENTION)
+		failn(p, at, "'%s' is not an @mention", w, n);
+	else {
+		nd = new_node(N_WORD);
+		nd->nids = 1;
+		nd->ids = sm_calloc(1, sizeof *nd->ids);
+		nd->ids[0] = sm_lexicon_add(p->lex, SM_LEX_MENTION, t.folded.s + t.tok[0].off,
+					    t.tok[0].len);
+	}
+	sm_text_free(&t);
+	return nd;
+}
+
 static node *term(parser *p)
 {
 	const char *w = p->text;
@@ -256,22 +276,12 @@ static node *term(parser *p)
 		if (w + k == colon)
 			return field(p, w, k, colon + 1, n - k - 1);
 	}
+	if ((w[0] == '#' || w[0] == '@') && n > 1 && w[n - 1] == '*')
+		return failn(p, at, "a prefix* cannot be a #tag or an @mention: '%s'", w, n), NULL;
 	if (w[0] == '#' && n > 1)
 		return words(p, w + 1, n - 1, SM_LEX_TAG, 0, at);
-	if (w[0] == '@' && n > 1) {
-		sm_buf f = {0};
-		node *nd = NULL;
-		if (sm_fold(w + 1, n - 1, &f) < 0)
-			fail(p, at, "%s", sm_errmsg());
-		else {
-			nd = new_node(N_WORD);
-			nd->nids = 1;
-			nd->ids = sm_calloc(1, sizeof *nd->ids);
-			nd->ids[0] = sm_lexicon_add(p->lex, SM_LEX_MENTION, f.s, f.len);
-		}
-		sm_buf_free(&f);
-		return nd;
-	}
+	if (w[0] == '@' && n > 1)
+		return mention(p, w, n, at);
 	if (n > 1 && w[n - 1] == '*')
 		return words(p, w, n - 1, -1, 1, at);
 	return words(p, w, n, SM_LEX_WORD, 0, at);
@@ -307,6 +317,9 @@ static node *primary(parser *p)
 		return NULL;
 	case T_END:
 		fail(p, at, "the query ends where a word was expected%s", "");
+		return NULL;
+	case T_NOT:
+		fail(p, at, "NEAR/n needs a word or phrase after it, not NOT; write -(a NEAR/3 b)%s", "");
 		return NULL;
 	default:
 		failn(p, at, "'%s' needs a word before it", p->q + at, p->i - at);
@@ -359,12 +372,18 @@ static node *near(parser *p)
 	return l;
 }
 
+/* NOT applies to what follows up to the next AND or OR: -a NEAR/2 b is -(a NEAR/2 b). */
 static node *unary(parser *p)
 {
 	if (p->tok != T_NOT)
 		return near(p);
+	size_t at = p->start;
 	if (lex(p) < 0)
 		return NULL;
+	if (p->tok == T_END || p->tok == T_RPAREN || p->tok == T_OR || p->tok == T_AND) {
+		fail(p, at, "NOT needs something after it%s", "");
+		return NULL;
+	}
 	node *x = unary(p);
 	return x ? binary(N_NOT, x, NULL) : NULL;
 }

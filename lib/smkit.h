@@ -150,7 +150,8 @@ typedef struct {
 	int escaped;   /* a string holding backslash escapes */
 } sm_jval;
 /* Check that s is one JSON object; out[i] gets the member names[i] (NULL-terminated list).
-   -1 if s is not valid JSON or repeats a member asked for. */
+   -1 if s is not valid JSON, repeats a member asked for, or has a top-level member name
+   with escapes (rare; the caller reads such a line with jansson). */
 int sm_jscan(const char *s, size_t n, const char *const *names, sm_jval *out);
 /* Iterate the elements of an array or the values of an object: 1 with *elem, 0 at the end. */
 int sm_jnext(const sm_jval *v, const char **pos, sm_jval *elem);

@@ -98,6 +98,22 @@ if [ -f "$COMP/bash/sm-init" ]; then
 	is "sm-init --dir o: bash completes the directory" "$(cat got)" other
 fi
 
+if [ -f "$COMP/bash/sm-match" ]; then
+	f=$COMP/bash/sm-match
+	: >my.rules
+	bash_complete "$f" sm-match -r my >got 2>err
+	is "sm-match -r: bash completes a file" "$(cat got)" my.rules
+	bash_complete "$f" sm-match --rules = my >got 2>err
+	is "sm-match --rules=FILE: bash completes a file" "$(cat got)" my.rules
+	bash_complete "$f" sm-match --dir "" >got 2>err
+	has_lines "sm-match --dir: bash offers directories" got ws other "some dir"
+	unlike "sm-match --dir: only directories" got '^my\.rules$'
+	bash_complete "$f" sm-match -q "" >got 2>err
+	is "sm-match -q: nothing to offer" "$(cat got)" ""
+	bash_complete "$f" sm-match -n my >got 2>err
+	is "sm-match FILE: bash completes an items file" "$(cat got)" my.rules
+fi
+
 # zsh: the file parses (its completion is not driven here)
 if command -v zsh >/dev/null 2>&1; then
 	ok "zsh: _smkit parses" zsh -n "$COMP/zsh/_smkit"
@@ -118,6 +134,12 @@ if command -v fish >/dev/null 2>&1; then
 		fish -c "source '$COMP/fish/sm-fetch.fish'; complete -C'sm-fetch --dir other -c '" 2>err |
 			cut -f1 >got
 		is "sm-fetch --dir DIR -c: fish offers the channels of DIR" "$(cat got)" forum
+	fi
+	if [ -f "$COMP/fish/sm-match.fish" ]; then
+		: >my.rules
+		fish -c "source '$COMP/fish/sm-match.fish'; complete -C'sm-match -r my'" 2>err |
+			cut -f1 >got
+		is "sm-match -r: fish completes a file" "$(cat got)" my.rules
 	fi
 else
 	skip "fish: not installed"

@@ -1,0 +1,13 @@
+# fish completion for sm-match(1)
+complete -c sm-match -s d -l dir -x -a '(__fish_complete_directories)' -d 'The workspace directory'
+complete -c sm-match -s r -l rules -r -F -d 'Read the rules from this file'
+complete -c sm-match -s q -l query -x -d 'Match this query instead of the rules'
+complete -c sm-match -s a -l all -d 'Print every item, annotated where it matched'
+complete -c sm-match -s v -l invert -d 'Print the items that did not match'
+complete -c sm-match -s n -l dry-run -d 'Store nothing'
+complete -c sm-match -s c -l count -d 'Print how many items each rule matched'
+complete -c sm-match -l stored -d 'Match the items in the store'
+complete -c sm-match -l since -x -a '30m 24h 7d 2w' -d 'With --stored: items created since then'
+complete -c sm-match -l test -d 'Run the rules\' Test- lines'
+complete -c sm-match -s h -l help -d 'Print usage'
+complete -c sm-match -l version -d 'Print the version'
