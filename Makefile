@@ -48,7 +48,7 @@ UNIT_SRC = $(wildcard tests/unit/*.c)
 UNITS = $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 EMBED = share/schema.sql $(sort $(wildcard share/migrations/*.sql)) share/config.example share/rules.example
 
-.PHONY: all build check test demo deps install uninstall clean bench stress fuzz format
+.PHONY: all build check test demo deps deps-quiet install uninstall clean bench format
 .SUFFIXES:
 
 all: deps-quiet
@@ -71,15 +71,16 @@ $(B)/%.o: %.c lib/smkit.h
 $(B)/libsmkit.a: $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(B)/bin/%: $(B)/cmd/%.o $(B)/libsmkit.a
+# the objects, not the archive: adapters are found through weak references (lib/fetch.c)
+$(B)/bin/%: $(B)/cmd/%.o $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(E) "  LD      $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/libsmkit.a $(PKG_LIBS) -lm -pthread
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) -lm -pthread
 
-$(B)/tests/unit/%: $(B)/tests/unit/%.o $(B)/libsmkit.a
+$(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(E) "  LD      $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/libsmkit.a $(PKG_LIBS) -lm -pthread
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) -lm -pthread
 
 -include $(wildcard $(B)/*/*.d $(B)/*/*/*.d)
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fetch.h"
+#include "net.h"
 
 static void usage(FILE *fp)
 {
@@ -21,7 +21,8 @@ static void usage(FILE *fp)
 		    "  -c, --channel CHANNEL  fetch only this channel (repeatable)\n"
 		    "  -j, --parallel N       at most N connections at once (fetch.parallel)\n"
 		    "  -q, --quiet            no progress line, no warnings about ill-formed feeds\n"
-		    "  -v, --verbose          a summary line per channel on stderr\n"
+		    "  -v, --verbose          a summary line per channel on stderr; twice: also\n"
+		    "                         the HTTP headers sent and received, secrets as ***\n"
 		    "  -h, --help             this help\n"
 		    "      --version          print the version\n");
 }
@@ -102,7 +103,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'q': quiet = 1; break;
-		case 'v': o.verbose = 1; break;
+		case 'v': o.verbose++; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sm-fetch %s\n", SM_VERSION); return 0;
 		default: usage(stderr); return SM_EX_USAGE;

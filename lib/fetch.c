@@ -7,11 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fetch.h"
+#include "net.h"
 
-static const sm_adapter *const adapters[] = {&sm_adapter_feed, &sm_adapter_exec, NULL};
-/* kinds SPEC §2 names that later releases bring */
+/*
+ * Every kind of channel. The network adapters are weak references while they are being
+ * written in parallel: one whose file is not built yet is NULL, and its kind is "not
+ * supported yet" rather than a link error.
+ */
+extern const sm_adapter sm_adapter_mastodon __attribute__((weak));
+extern const sm_adapter sm_adapter_bluesky __attribute__((weak));
+extern const sm_adapter sm_adapter_discourse __attribute__((weak));
+extern const sm_adapter sm_adapter_email __attribute__((weak));
+static const sm_adapter *const adapters[] = {
+	&sm_adapter_feed, &sm_adapter_exec, &sm_adapter_mastodon, &sm_adapter_bluesky,
+	&sm_adapter_discourse, &sm_adapter_email,
+};
 static const char *const later[] = {"mastodon", "bluesky", "discourse", "email", NULL};
+#define NADAPTERS (sizeof adapters / sizeof adapters[0])
 
 const char *sm_chan_get(sm_chan *c, const char *key)
 {
@@ -22,8 +34,10 @@ static void note(sm_chan *c, int warning, const char *fmt, va_list ap)
 {
 	char msg[2048];
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	char *safe = sm_redact(msg); /* a server may echo a token back in its error */
 	if (c->run->o->note)
-		c->run->o->note(c->name, warning, msg, c->run->o->ctx);
+		c->run->o->note(c->name, warning, safe, c->run->o->ctx);
+	free(safe);
 }
 
 void sm_chan_warn(sm_chan *c, const char *fmt, ...)
@@ -98,11 +112,22 @@ int sm_chan_commit(sm_chan *c, sm_buf *out)
 	return 0;
 }
 
-static const sm_adapter *adapter(const char *kind)
+const sm_adapter *sm_adapter_for(const char *kind)
 {
-	for (int i = 0; adapters[i]; i++)
-		if (strcmp(adapters[i]->kind, kind) == 0)
+	for (size_t i = 0; i < NADAPTERS; i++)
+		if (adapters[i] && strcmp(adapters[i]->kind, kind) == 0)
 			return adapters[i];
+	for (int i = 0; later[i]; i++)
+		if (strcmp(later[i], kind) == 0) {
+			sm_error_code(SM_EX_CONFIG, "kind '%s' is not supported yet", kind);
+			return NULL;
+		}
+	sm_buf kinds = {0};
+	for (size_t i = 0; i < NADAPTERS; i++)
+		if (adapters[i])
+			sm_buf_printf(&kinds, "%s%s", kinds.len ? ", " : "", adapters[i]->kind);
+	sm_error_code(SM_EX_CONFIG, "unknown kind '%s' (%s)", kind, kinds.s);
+	sm_buf_free(&kinds);
 	return NULL;
 }
 
@@ -131,12 +156,10 @@ static int setup(sm_fetch *run, char **names, int n)
 		const char *kind = sm_chan_get(c, "kind");
 		if (!kind)
 			return sm_error_code(SM_EX_CONFIG, "channel '%s' has no kind", c->name);
-		if (!(c->ad = adapter(kind))) {
-			for (int i = 0; later[i]; i++)
-				if (strcmp(later[i], kind) == 0)
-					return sm_error_code(SM_EX_CONFIG, "channel '%s': kind '%s' is "
-							     "not supported yet (feed, exec)", c->name, kind);
-			return sm_error_code(SM_EX_CONFIG, "channel '%s': unknown kind '%s'", c->name, kind);
+		if (!(c->ad = sm_adapter_for(kind))) {
+			char msg[1024];
+			snprintf(msg, sizeof msg, "%s", sm_errmsg());
+			return sm_error_code(SM_EX_CONFIG, "channel '%s': %s", c->name, msg);
 		}
 		if (c->ad->check(c) < 0)
 			return -1;
@@ -144,18 +167,42 @@ static int setup(sm_fetch *run, char **names, int n)
 	return 0;
 }
 
+int sm_http_opts_config(sm_config *cfg, sm_http_opts *o)
+{
+	long attempts;
+	memset(o, 0, sizeof *o);
+	o->cainfo = sm_config_get(cfg, "http.cainfo");
+	if (sm_config_int(cfg, "fetch.parallel", 20, &o->parallel) < 0 ||
+	    sm_config_duration(cfg, "fetch.timeout", 30, &o->timeout) < 0 ||
+	    sm_config_duration(cfg, "fetch.connect-timeout", 10, &o->connect_timeout) < 0 ||
+	    sm_config_bytes(cfg, "fetch.max-size", 16 << 20, &o->max_size) < 0 ||
+	    sm_config_int(cfg, "fetch.attempts", 3, &attempts) < 0 ||
+	    sm_config_duration(cfg, "fetch.max-wait", 60, &o->max_wait) < 0)
+		return -1;
+	o->attempts = (int)attempts;
+	if (o->parallel < 1 || attempts < 1)
+		return sm_error_code(SM_EX_CONFIG, "fetch.parallel and fetch.attempts must be at least 1");
+	return 0;
+}
+
+static void trace(const char *line, void *ctx)
+{
+	sm_fetch *run = ctx;
+	if (run->o->note)
+		run->o->note("http", 1, line, run->o->ctx);
+}
+
 static int http_setup(sm_fetch *run)
 {
-	sm_http_opts ho = {.cainfo = sm_config_get(run->cfg, "http.cainfo")};
-	if (sm_config_int(run->cfg, "fetch.parallel", 20, &ho.parallel) < 0 ||
-	    sm_config_duration(run->cfg, "fetch.timeout", 30, &ho.timeout) < 0 ||
-	    sm_config_duration(run->cfg, "fetch.connect-timeout", 10, &ho.connect_timeout) < 0 ||
-	    sm_config_bytes(run->cfg, "fetch.max-size", 16 << 20, &ho.max_size) < 0)
+	sm_http_opts ho;
+	if (sm_http_opts_config(run->cfg, &ho) < 0)
 		return -1;
 	if (run->o->parallel > 0)
 		ho.parallel = run->o->parallel;
-	if (ho.parallel < 1)
-		return sm_error_code(SM_EX_CONFIG, "fetch.parallel must be at least 1");
+	if (run->o->verbose > 1) {
+		ho.trace = trace;
+		ho.ctx = run;
+	}
 	return sm_http_new(&ho, &run->http);
 }
 

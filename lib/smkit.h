@@ -278,7 +278,15 @@ void *sm_store_db(sm_store *st); /* the sqlite3 handle, for tests */
    one exists already, -1 on error. */
 int sm_plan_init(const char *path, const char *branch);
 
-// http.c: HTTP(S) and file transfers, many at once, on libcurl's multi interface
+// secret.c: credentials, and keeping them out of every message
+/* The secret of [SECTION "SUB"]: token-cmd, token-env, token-file (relative to dir, refused
+   when others can read it) or token. malloc'd; errors never contain it (SM_EX_CONFIG). */
+int sm_secret(sm_config *cfg, const char *dir, const char *section, const char *sub, char **out);
+void sm_secret_remember(const char *secret); /* one learned elsewhere (a session token) */
+/* A copy of s with every secret read so far replaced by ***. */
+char *sm_redact(const char *s);
+
+// http.c: HTTP(S) (and IMAP/SMTP) transfers, many at once, on libcurl's multi interface
 typedef struct sm_http sm_http;
 typedef struct {
 	long parallel;          /* connections at once, over all hosts */
@@ -286,32 +294,54 @@ typedef struct {
 	double connect_timeout; /* seconds for the connection phase */
 	long long max_size;     /* largest body accepted, bytes */
 	const char *cainfo;     /* CA bundle, or NULL for the system's */
+	int attempts;           /* tries of a transfer that failed for a passing reason */
+	double max_wait;        /* the longest wait for a retry or a rate limit, seconds */
+	/* a trace of every request and response header, secrets shown as *** */
+	void (*trace)(const char *line, void *ctx);
+	void *ctx;
 } sm_http_opts;
 typedef struct sm_http_req sm_http_req;
 struct sm_http_req {
 	/* set by the caller */
 	const char *url;
+	const char *method;               /* NULL: GET, or POST when there is a body */
+	const char *body;                 /* request body, body_len bytes */
+	size_t body_len;
+	const char *const *headers;       /* "Name: value" lines, NULL-terminated, or NULL */
 	const char *etag, *last_modified; /* validators for a conditional GET, or NULL */
+	int idempotent;                   /* a POST that may be sent again (Idempotency-Key) */
+	void (*setup)(void *curl, sm_http_req *req); /* more libcurl options (IMAP, SMTP) */
 	void (*done)(sm_http_req *req);   /* called from sm_http_wait when it ends */
 	void *data;
 	/* set when done */
 	long status;              /* HTTP status; 200 for a file read; 0 if no answer */
-	sm_buf body;
+	sm_buf body_in;           /* the response body */
 	char *resp_etag, *resp_last_modified, *content_type, *final_url;
 	int failed;               /* 1 if the transfer did not give a usable answer */
-	int temporary;            /* with failed: worth retrying later (timeout, 5xx, 429...) */
+	int temporary;            /* with failed: worth trying again later (timeout, 5xx, 429...) */
 	char error[256];          /* with failed: what went wrong */
-	void *handle, *headers;   /* internal */
-	long long max_size;       /* internal */
+	int attempts;             /* how many times it was sent */
+	/* internal */
+	void *handle, *hlist;
+	sm_http *h;
+	double not_before;
+	long long max_size;
 };
 int sm_http_new(const sm_http_opts *opts, sm_http **out);
 void sm_http_free(sm_http *h);
 int sm_http_add(sm_http *h, sm_http_req *req);
-/* Run transfers until one ends or timeout_ms passes; calls the
-   done callbacks of the ended ones. Returns the number of transfers still under way. */
+/* A response header of a request that is done (in its done callback), or NULL. */
+const char *sm_http_header(sm_http_req *req, const char *name);
+/* Run transfers until one ends or timeout_ms passes; calls the done callbacks of the ended
+   ones. Returns the number of transfers still under way or waiting to start. */
 int sm_http_wait(sm_http *h, int timeout_ms);
 void sm_http_wakeup(sm_http *h); /* from any thread: end a sm_http_wait early */
+/* Run until every transfer has ended (for a single request outside a fetch run). */
+void sm_http_run(sm_http *h);
 void sm_http_req_free(sm_http_req *req); /* the results, not req itself */
+/* The "next" URL of an RFC 8288 Link header, or NULL; malloc'd. */
+char *sm_link_next(const char *link);
+double sm_monotonic(void);
 
 // feed.c: RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed 1.x into item records
 typedef struct {

@@ -166,6 +166,8 @@ for c in $(git config -f "$WS/config" --name-only --get-regexp '^channel\..*\.ki
 	git config -f "$WS/config" --remove-section "channel.${c%.kind}"
 done
 cfg fetch.timeout 2s
+# one attempt a run: these cases test what one failed transfer does (retries: see the end)
+cfg fetch.attempts 1
 cfg fetch.connect-timeout 1s
 cfg fetch.max-size 64k
 cfg channel.de.kind feed
@@ -400,4 +402,22 @@ is "all four stored" "$(sqlval "select count(*) from items where channel like 's
 [ "$ELAPSED" -le 3 ] && pass "fetched in parallel, not one after another" ||
 	{ fail "fetched in parallel, not one after another"; diag "took ${ELAPSED}s for 4 x 1s"; }
 
+# retries within a run: a 503 with Retry-After, then the feed, in one sm-fetch
+R=$TMP/retry
+sm-init -q "$R"
+for c in $(git config -f "$R/config" --name-only --get-regexp '^channel\..*\.kind$'); do
+	git config -f "$R/config" --remove-section "channel.${c%.kind}"
+done
+git config -f "$R/config" fetch.attempts 3
+git config -f "$R/config" channel.flaky.kind feed
+git config -f "$R/config" channel.flaky.url "${U%/}/flaky/2/de.rss"
+sm-fetch --dir "$R" -q > retry.out 2> retry.err
+is "retry: two 503s then the feed, in one run: exit 0" "$?" 0
+is "retry: its items are stored" "$(sqlite3 "$R/store.db" 'select count(*) from items')" \
+	"$(sqlval "select count(*) from items where channel = 'de'")"
+git config -f "$R/config" channel.flaky.url "${U%/}/flaky/5/de.rss"
+sqlite3 "$R/store.db" 'delete from items; delete from cursors'
+sm-fetch --dir "$R" -q > retry.out 2> retry.err
+is "retry: still failing after fetch.attempts: exit 75" "$?" 75
+like "retry: the message says HTTP 503" retry.err 'flaky: .*HTTP 503'
 done_testing

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../fetch.h"
+#include "../net.h"
 
 extern char **environ;
 

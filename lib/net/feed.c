@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../fetch.h"
+#include "../net.h"
 
 typedef struct {
 	sm_chan *c;
@@ -153,7 +153,7 @@ static void done(sm_http_req *req)
 		failed(s, req->temporary, req->error);
 	else if (req->status == 304)
 		not_modified(s);
-	else if (sm_feed_parse(req->body.s ? req->body.s : "", req->body.len, req->final_url,
+	else if (sm_feed_parse(req->body_in.s ? req->body_in.s : "", req->body_in.len, req->final_url,
 			       req->content_type, &f) < 0)
 		failed(s, 0, sm_errmsg());
 	else {

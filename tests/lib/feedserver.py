@@ -11,6 +11,7 @@ prefixes, which compose (/slow/1/gzip/feed.xml), so one server plays many channe
   /timeout/...       never answer (sleeps 600 s in its own thread)
   /truncate/...      a Content-Length bigger than the body, then close
   /garbage/...       200, random non-XML bytes as application/rss+xml
+  /flaky/N/...       503 (Retry-After: 1) for the first N requests of the path, then the file
   /big/N/...         the file padded (after its root element) to N bytes
   /redirect/N/...    a chain of N 302s ending at the file
   /gzip/...          Content-Encoding: gzip when the client accepts it
@@ -34,7 +35,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # prefix -> number of arguments it takes
 FAULTS = {"status": 1, "slow": 1, "timeout": 0, "truncate": 0, "garbage": 0,
-          "big": 1, "redirect": 1, "gzip": 0, "delay-ms": 1}
+          "big": 1, "redirect": 1, "gzip": 0, "delay-ms": 1, "flaky": 1}
 log_lock = threading.Lock()
 
 
@@ -112,6 +113,12 @@ class Handler(BaseHTTPRequestHandler):
             hop = ("/redirect/%d" % n if n else "") + ("/" + rest if rest else "")
             loc = hop + "/" + rel
             return self.send(302, b"moved\n", headers=[("Location", loc)])
+        if "flaky" in f:  # /flaky/N/...: a 503 for the first N requests of a path
+            with self.server.lock:
+                seen = self.server.flaky.get(path, 0)
+                self.server.flaky[path] = seen + 1
+            if seen < int(f["flaky"]):
+                return self.send(503, b"busy\n", headers=[("Retry-After", "1")])
         if "status" in f:
             code = int(f["status"])
             return self.send(code, ("status %d\n" % code).encode(),
@@ -206,6 +213,7 @@ def main():
     ThreadingHTTPServer.daemon_threads = True  # a hung /timeout never blocks exit
     srv = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     srv.root = os.path.realpath(a.root)
+    srv.flaky, srv.lock = {}, threading.Lock()
     srv.logfile = a.log
     if a.pid_file:
         write_atomic(a.pid_file, "%d\n" % os.getpid())

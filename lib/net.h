@@ -1,14 +1,14 @@
 /*
- * fetch.h - the fetch area: one run over many channels (fetch.c) and the adapters that
- * know one kind of channel each (lib/net/NAME.c). Included by sm-fetch and the adapters.
+ * net.h - the network area: one fetch run over many channels (fetch.c), sending one post
+ * or reply (send.c), and the adapters that know one kind of channel each (lib/net/NAME.c).
  */
-#ifndef SM_FETCH_H
-#define SM_FETCH_H
+#ifndef SM_NET_H
+#define SM_NET_H
 
 #include "smkit.h"
 
 typedef struct {
-	int verbose;
+	int verbose;   /* 1: a summary per channel; 2: also trace HTTP headers */
 	long parallel; /* overrides fetch.parallel when > 0 */
 	/* a message about one channel, for stderr: a failure, or a warning (-q hides those) */
 	void (*note)(const char *channel, int warning, const char *msg, void *ctx);
@@ -22,6 +22,33 @@ typedef struct {
 typedef struct sm_fetch sm_fetch;
 typedef struct sm_chan sm_chan;
 
+/* A post, or a reply, to send through a channel. */
+typedef struct {
+	const char *text;
+	const char *reply_to;   /* the item replied to (CHANNEL:EXT_ID), or NULL for a new post */
+	json_t *reply_item;     /* its record when the adapter needs more (thread, e-mail headers) */
+	const char *key;        /* unique to the draft: Idempotency-Key, Bluesky record key,
+				   e-mail Message-ID; sending twice with one key posts once */
+	const char *visibility; /* mastodon: public, unlisted, private, direct */
+	const char *lang;
+	const char *subject;    /* e-mail; a reply's default is "Re: " and the original's */
+	const char *to;         /* e-mail; a reply's default is the original's sender */
+} sm_post;
+typedef struct {
+	char *ext_id, *url;     /* malloc'd, when sent */
+	int failed, temporary;  /* temporary: worth trying again (timeout, 5xx, 429) */
+	char error[512];
+} sm_sent;
+
+/* What a send runs with. */
+typedef struct {
+	const char *name;       /* the channel */
+	const sm_workspace *ws;
+	sm_config *cfg;
+	sm_http *http;
+	void *state;            /* the adapter's */
+} sm_sender;
+
 typedef struct {
 	const char *kind;
 	int (*check)(sm_chan *c);  /* config problems: -1 with SM_EX_CONFIG */
@@ -29,6 +56,8 @@ typedef struct {
 	int (*busy)(sm_chan *c);   /* 1 while the channel is still under way */
 	int (*finish)(sm_chan *c); /* after every transfer ended: store what was held back */
 	void (*free)(sm_chan *c);
+	/* send a post or reply: add requests to s->http, run it, fill r; NULL if it cannot */
+	int (*send)(sm_sender *s, const sm_post *p, sm_sent *r);
 } sm_adapter;
 
 struct sm_chan {
@@ -53,6 +82,8 @@ struct sm_fetch {
 };
 
 extern const sm_adapter sm_adapter_feed, sm_adapter_exec;
+/* The adapter of a kind of channel; NULL (with a message naming the kinds) if none. */
+const sm_adapter *sm_adapter_for(const char *kind);
 
 /* Run every channel named (all when n is 0). Returns the exit status SPEC §5 gives:
    0, 69, 75, or a fatal one; config errors are found before anything is fetched (78). */
@@ -71,5 +102,16 @@ int sm_chan_put(sm_chan *c, const sm_item_row *row, sm_buf *out);
 int sm_chan_commit(sm_chan *c, sm_buf *out);
 int sm_chan_begin(sm_chan *c);
 const char *sm_chan_get(sm_chan *c, const char *key); /* channel.NAME.KEY */
+
+/* The HTTP options of the config: [fetch] parallel, timeout, connect-timeout, max-size,
+   attempts, max-wait; [http] cainfo. */
+int sm_http_opts_config(sm_config *cfg, sm_http_opts *o);
+
+// send.c
+/* Send a post or reply through the channel's adapter; 0 with r filled (r->failed says if
+   the network refused it), -1 for a problem on our side (config, no such channel). */
+int sm_net_send(const sm_workspace *ws, sm_config *cfg, const char *channel, const sm_post *p,
+		sm_sent *r, void (*trace)(const char *line, void *ctx), void *ctx);
+void sm_sent_free(sm_sent *r);
 
 #endif
