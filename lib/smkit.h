@@ -96,6 +96,18 @@ int sm_date_parse(const char *s, time_t *t);
 /* A time given on a command line: relative ("7d", "24h", "30m", "2w" back from now) or a date. */
 int sm_time_arg(const char *s, time_t now, time_t *t);
 
+// hours.c: business hours and response targets in them
+typedef struct sm_hours sm_hours;
+/* "Mon-Fri 08:00-18:00 Europe/Berlin", "Mon-Sat 08:00-12:00,13:00-17:00 UTC", "24/7 UTC";
+   the zone is an IANA name (default UTC). */
+int sm_hours_parse(const char *spec, sm_hours **out);
+int sm_hours_holiday(sm_hours *h, const char *date); /* YYYY-MM-DD, a local date */
+void sm_hours_free(sm_hours *h);
+/* The instant `seconds` of business time after `from` (at 0: the next open moment). */
+time_t sm_hours_add(const sm_hours *h, time_t from, double seconds);
+/* The business seconds between a and b. */
+double sm_hours_between(const sm_hours *h, time_t a, time_t b);
+
 // html.c: HTML to plain text, URL resolution
 /*
  * Plain text from an HTML fragment: tags dropped, entities (named, decimal, hex)

@@ -6,7 +6,7 @@
 
 static int tap_n, tap_failed;
 
-static void tap_ok(int cond, const char *name)
+static __attribute__((unused)) void tap_ok(int cond, const char *name)
 {
 	tap_n++;
 	if (!cond)
@@ -14,7 +14,7 @@ static void tap_ok(int cond, const char *name)
 	printf("%sok %d - %s\n", cond ? "" : "not ", tap_n, name);
 }
 
-static void tap_is(const char *got, const char *want, const char *name)
+static __attribute__((unused)) void tap_is(const char *got, const char *want, const char *name)
 {
 	int same = got && want ? strcmp(got, want) == 0 : got == want;
 	tap_ok(same, name);
@@ -22,14 +22,14 @@ static void tap_is(const char *got, const char *want, const char *name)
 		printf("#   got:  '%s'\n#   want: '%s'\n", got ? got : "(null)", want ? want : "(null)");
 }
 
-static void tap_int(long got, long want, const char *name)
+static __attribute__((unused)) void tap_int(long got, long want, const char *name)
 {
 	tap_ok(got == want, name);
 	if (got != want)
 		printf("#   got:  %ld\n#   want: %ld\n", got, want);
 }
 
-static int tap_done(void)
+static __attribute__((unused)) int tap_done(void)
 {
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;
