@@ -246,6 +246,40 @@ int sm_config_bytes(sm_config *cfg, const char *key, long long def, long long *o
 const char *const *sm_config_subsections(sm_config *cfg, const char *section, size_t *n);
 int sm_config_has_literal_secret(sm_config *cfg); /* any channel.*.token */
 
+// identity.c: who is acting
+/* The acting agent (NULL if the login is no agent) and login; [security] identity = env
+   takes $SM_USER instead of the unix login. */
+int sm_whoami(sm_config *cfg, const char **agent, const char **login);
+/* 1 if the agent has the role (agent, approver, publisher, admin); admin is also an agent. */
+int sm_agent_has_role(sm_config *cfg, const char *agent, const char *role);
+
+// policy.c: which [policy] applies, and what it says
+typedef struct {
+	const char *name;
+	/* conditions: a list that is empty holds for anything */
+	const char *const *channels, *const *teams, *const *tags, *const *priorities, *const *kinds;
+	size_t nchannels, nteams, ntags, npriorities, nkinds;
+	long approvals;                      /* 0 none, 1 four eyes, 2 six eyes */
+	const char *approver_role, *approver_team;
+	double first_response, resolution;   /* business seconds; 0: no target */
+	double community_window;             /* seconds a community question may wait */
+	sm_hours *hours;                     /* 24/7 UTC unless said */
+	const char *route_to;                /* the team for items no rule routed */
+} sm_policy;
+typedef struct {
+	sm_policy *p;
+	size_t n;
+} sm_policies;
+typedef struct {
+	const char *channel, *team, *priority, *kind; /* kind: reply | post, for drafts */
+	const char *const *tags;
+	size_t ntags;
+} sm_policy_subject;
+int sm_policies_load(sm_config *cfg, sm_policies *ps); /* SM_EX_CONFIG on a bad value */
+void sm_policies_free(sm_policies *ps);
+/* The first policy, in config order, whose conditions hold; NULL if none. */
+const sm_policy *sm_policy_match(const sm_policies *ps, const sm_policy_subject *s);
+
 // store.c: the SQLite store
 typedef struct sm_store sm_store;
 enum { SM_STORE_CREATE = 1, SM_STORE_READONLY = 2, SM_STORE_NOMIGRATE = 4 /* tests */ };
@@ -278,6 +312,14 @@ int sm_store_annotate(sm_store *st, const char *id, const sm_annotation *a, int 
 /* Every stored item created at or after since (RFC 3339, or NULL for all), oldest first. */
 typedef int (*sm_item_fn)(const char *record, const sm_annotation *a, void *ctx);
 int sm_store_each_item(sm_store *st, const char *since, sm_item_fn fn, void *ctx);
+/* For the other SQL of the library (cases.c...): a cached, reset prepared statement of a
+   string constant (cached by its address), a step expecting no row, the error. */
+struct sqlite3_stmt;
+struct sqlite3_stmt *sm_store_sql(sm_store *st, const char *sql);
+int sm_store_done(sm_store *st, struct sqlite3_stmt *s, const char *what);
+int sm_store_fail(sm_store *st, const char *what);
+long long sm_store_last_id(sm_store *st);
+int sm_store_changes(sm_store *st);
 /* For migration tests: the list of migrations (index i brings user_version to i+1). */
 typedef struct {
 	const char *name, *sql;

@@ -64,6 +64,8 @@ struct sm_store {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *q[NQ];
+	struct { const char *sql; sqlite3_stmt *s; } *more; /* sm_store_sql's cache */
+	size_t nmore;
 };
 
 /* The exit status a failed SQLite call deserves (SPEC §5). */
@@ -197,6 +199,9 @@ void sm_store_close(sm_store *st)
 		return;
 	for (int i = 0; i < NQ; i++)
 		sqlite3_finalize(st->q[i]);
+	for (size_t i = 0; i < st->nmore; i++)
+		sqlite3_finalize(st->more[i].s);
+	free(st->more);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
@@ -419,3 +424,32 @@ int sm_store_each_item(sm_store *st, const char *since, sm_item_fn fn, void *ctx
 			return 0;
 	}
 }
+
+sqlite3_stmt *sm_store_sql(sm_store *st, const char *text)
+{
+	for (size_t i = 0; i < st->nmore; i++)
+		if (st->more[i].sql == text) {
+			sqlite3_reset(st->more[i].s);
+			sqlite3_clear_bindings(st->more[i].s);
+			return st->more[i].s;
+		}
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v3(st->db, text, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+		db_error(st, "prepare");
+		return NULL;
+	}
+	st->more = sm_realloc(st->more, (st->nmore + 1) * sizeof *st->more);
+	st->more[st->nmore].sql = text;
+	st->more[st->nmore++].s = s;
+	return s;
+}
+
+int sm_store_done(sm_store *st, sqlite3_stmt *s, const char *what)
+{
+	return step_done(st, s, what);
+}
+
+int sm_store_fail(sm_store *st, const char *what) { return db_error(st, what); }
+
+long long sm_store_last_id(sm_store *st) { return sqlite3_last_insert_rowid(st->db); }
+int sm_store_changes(sm_store *st) { return sqlite3_changes(st->db); }

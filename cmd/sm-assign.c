@@ -1,0 +1,236 @@
+/*
+ * sm-assign - group items into cases, route each new case to a team and an agent, set its
+ * due times; and the subcommands agents use on cases: list, take, set, set-agent.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "assign.h"
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: sm-assign [--dir DIR] [--explain] [FILE]...\n"
+		    "       sm-assign [--dir DIR] list [--mine | --agent A] [--team T] [--status S] [--overdue]\n"
+		    "       sm-assign [--dir DIR] take CASE\n"
+		    "       sm-assign [--dir DIR] set CASE status=S|assignee=A|priority=P|team=T...\n"
+		    "       sm-assign [--dir DIR] set-agent AGENT away|back\n"
+		    "\n"
+		    "Put items (JSON lines) into cases, one per conversation; route new cases to a\n"
+		    "team and an agent; print the items with case, team, assignee, status and due.\n"
+		    "\n"
+		    "  -d, --dir DIR   the workspace (else $SM_DIR, else ~/.local/share/smkit)\n"
+		    "  -e, --explain   add why each new case went to its agent (\"explain\")\n"
+		    "  -h, --help      this help\n"
+		    "      --version   print the version\n");
+}
+
+typedef struct {
+	sm_workspace ws;
+	sm_config *cfg;
+	sm_store *st;
+	sm_assigner a;
+	const char *who, *login;
+	sm_buf out;
+	int n;
+} ctx;
+
+enum { BATCH = 500 };
+
+static int flush(ctx *x)
+{
+	if (sm_store_commit(x->st) < 0)
+		return -1;
+	int rc = x->out.len ? sm_out_line(x->out.s, x->out.len - 1) : 0;
+	sm_buf_reset(&x->out);
+	x->n = 0;
+	return rc;
+}
+
+static int each_item(json_t *item, const char *file, long lineno, void *data)
+{
+	ctx *x = data;
+	json_t *ann;
+	int is_new;
+	if ((x->n == 0 && sm_store_begin(x->st) < 0) || sm_store_put_item(x->st, item, &is_new) < 0)
+		return -1;
+	if (sm_assign_item(&x->a, item, &ann) < 0) {
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s", sm_errmsg());
+		return sm_error_code(sm_errcode(), "%s:%ld: %s", file, lineno, msg);
+	}
+	if (ann)
+		json_object_update(item, ann);
+	json_decref(ann);
+	char *s = json_dumps(item, JSON_COMPACT);
+	sm_buf_adds(&x->out, s);
+	sm_buf_addc(&x->out, '\n');
+	free(s);
+	return ++x->n >= BATCH ? flush(x) : 0;
+}
+
+static int filter(ctx *x, int explain, int nfiles, char **files)
+{
+	long handed;
+	x->a.explain = explain;
+	/* first what waited: capacity may have freed since the last run */
+	if (sm_store_begin(x->st) < 0 || sm_assign_queue(&x->a, &handed) < 0 || sm_store_commit(x->st) < 0)
+		return -1;
+	if (sm_each_record(nfiles, files, SM_LOOP_ITEMS, each_item, x) < 0)
+		return -1;
+	return x->n ? flush(x) : 0;
+}
+
+static int print_case(const sm_case *c, void *data)
+{
+	int table = *(int *)data;
+	if (table) {
+		printf("%-6lld %-8s %-10s %-10s %-7s %-20s %s\n", c->id, c->status, c->team,
+		       c->assignee[0] ? c->assignee : "-", c->priority[0] ? c->priority : "-",
+		       c->first_response_due[0] ? c->first_response_due : "-", c->conversation);
+		return ferror(stdout) ? -1 : 0;
+	}
+	json_t *o = json_pack("{s:I,s:s,s:s,s:s?,s:s?,s:s?,s:s?,s:s,s:s?,s:s?,s:s?,s:s?}", "case",
+			      (json_int_t)c->id, "conversation", c->conversation, "channel", c->channel,
+			      "status", c->status, "team", *c->team ? c->team : NULL, "assignee",
+			      *c->assignee ? c->assignee : NULL, "priority", *c->priority ? c->priority : NULL,
+			      "opened_at", c->opened_at, "due", *c->first_response_due ? c->first_response_due : NULL,
+			      "resolution_due", *c->resolution_due ? c->resolution_due : NULL,
+			      "first_response_at", *c->first_response_at ? c->first_response_at : NULL,
+			      "queued_at", *c->queued_at ? c->queued_at : NULL);
+	int rc = sm_out_record(o);
+	json_decref(o);
+	return rc;
+}
+
+static int list(ctx *x, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"mine", no_argument, NULL, 'm'},	  {"agent", required_argument, NULL, 'a'},
+		{"team", required_argument, NULL, 't'},	  {"status", required_argument, NULL, 's'},
+		{"overdue", no_argument, NULL, 'o'},	  {NULL, 0, NULL, 0},
+	};
+	const char *agent = NULL, *team = NULL, *status = NULL;
+	int c, overdue = 0, table = isatty(1);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ma:t:s:o", opts, NULL)) != -1)
+		switch (c) {
+		case 'm':
+			if (!x->who)
+				return sm_error_code(SM_EX_NOPERM, "--mine: you are no agent of this workspace");
+			agent = x->who;
+			break;
+		case 'a': agent = optarg; break;
+		case 't': team = optarg; break;
+		case 's': status = optarg; break;
+		case 'o': overdue = 1; break;
+		default: return sm_error_code(SM_EX_USAGE, "list: unknown option");
+		}
+	if (table)
+		printf("%-6s %-8s %-10s %-10s %-7s %-20s %s\n", "CASE", "STATUS", "TEAM", "ASSIGNEE",
+		       "PRIO", "DUE", "CONVERSATION");
+	return sm_cases_list(x->st, agent, team, status, overdue ? x->a.now : NULL, print_case, &table);
+}
+
+static long long case_id(const char *s)
+{
+	char *end;
+	long long id = strtoll(s, &end, 10);
+	return *s && !*end && id > 0 ? id : -1;
+}
+
+/* take, set, set-agent: one transaction each, then what waited may be handed out. */
+static int change(ctx *x, int argc, char **argv)
+{
+	long long id = argc > 1 ? case_id(argv[1]) : -1;
+	long handed;
+	int rc = 0;
+	if (strcmp(argv[0], "set-agent") && id < 0)
+		return sm_error_code(SM_EX_USAGE, "%s needs a case number", argv[0]);
+	if (sm_store_begin(x->st) < 0)
+		return -1;
+	if (!strcmp(argv[0], "take"))
+		rc = argc == 2 ? sm_case_take(&x->a, id, x->who) : sm_error_code(SM_EX_USAGE, "take CASE");
+	else if (!strcmp(argv[0], "set-agent"))
+		rc = argc == 3 && (!strcmp(argv[2], "away") || !strcmp(argv[2], "back"))
+			     ? sm_agent_mark(&x->a, argv[1], !strcmp(argv[2], "away"), x->who)
+			     : sm_error_code(SM_EX_USAGE, "set-agent AGENT away|back");
+	else if (argc < 3)
+		rc = sm_error_code(SM_EX_USAGE, "set CASE FIELD=VALUE...");
+	for (int i = 2; rc == 0 && !strcmp(argv[0], "set") && i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		if (!eq)
+			rc = sm_error_code(SM_EX_USAGE, "set: '%s' is not FIELD=VALUE", argv[i]);
+		else {
+			*eq = 0;
+			rc = sm_case_update(&x->a, id, argv[i], eq + 1, x->who);
+		}
+	}
+	if (rc == 0)
+		rc = sm_assign_queue(&x->a, &handed);
+	if (rc < 0) {
+		sm_store_rollback(x->st);
+		return -1;
+	}
+	return sm_store_commit(x->st);
+}
+
+static int run(ctx *x, const char *dir, int explain, int argc, char **argv)
+{
+	static const char *const subs[] = {"list", "take", "set", "set-agent", NULL};
+	int sub = -1;
+	for (int i = 0; argc > 0 && subs[i]; i++)
+		if (!strcmp(argv[0], subs[i]))
+			sub = i;
+	if (sm_workspace_find(dir, &x->ws) < 0 || sm_config_open(x->ws.config, &x->cfg) < 0 ||
+	    sm_store_open(x->ws.store, SM_STORE_CREATE, &x->st) < 0 ||
+	    sm_whoami(x->cfg, &x->who, &x->login) < 0 ||
+	    sm_assigner_init(&x->a, x->cfg, x->st, sub < 0 ? "sm-assign" : x->who ? x->who : x->login) < 0)
+		return -1;
+	if (sub < 0)
+		return filter(x, explain, argc, argv);
+	if (sub == 0)
+		return list(x, argc, argv);
+	return change(x, argc, argv);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"dir", required_argument, NULL, 'd'}, {"explain", no_argument, NULL, 'e'},
+		{"help", no_argument, NULL, 'h'},      {"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *dir = NULL;
+	int c, explain = 0, rc;
+	ctx x = {0};
+
+	sm_setprog(argv[0]);
+	/* options before a subcommand only: the subcommand parses its own */
+	while ((c = getopt_long(argc, argv, "+d:eh", opts, NULL)) != -1)
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'e': explain = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("sm-assign %s\n", SM_VERSION); return 0;
+		default: usage(stderr); return SM_EX_USAGE;
+		}
+	rc = run(&x, dir, explain, argc - optind, argv + optind);
+	if (rc < 0) {
+		sm_warn("%s", sm_errmsg());
+		rc = sm_errcode();
+		if (x.st)
+			sm_store_rollback(x.st);
+	}
+	if (sm_out_close() < 0 && rc == 0) {
+		sm_warn("%s", sm_errmsg());
+		rc = SM_EX_IOERR;
+	}
+	sm_buf_free(&x.out);
+	sm_assigner_free(&x.a);
+	sm_store_close(x.st);
+	sm_config_free(x.cfg);
+	sm_workspace_free(&x.ws);
+	return rc;
+}

@@ -1,0 +1,339 @@
+/*
+ * cases.c - the SQL of cases: finding and opening them, their items, every change with
+ * who made it and when, and the agents' and teams' assignment state.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assign.h"
+
+#define CASE_COLUMNS                                                                               \
+	"id, conversation, channel, status, coalesce(team, ''), coalesce(assignee, ''),"          \
+	" coalesce(priority, ''), coalesce(author_id, ''), opened_at, coalesce(queued_at, ''),"  \
+	" coalesce(first_response_due, ''), coalesce(resolution_due, ''),"                       \
+	" coalesce(first_response_at, ''), coalesce(escalated_at, '')"
+
+static const char Q_FIND[] = "SELECT " CASE_COLUMNS " FROM cases WHERE conversation = ?1"
+			     " ORDER BY status != 'resolved' DESC, id DESC LIMIT 1";
+static const char Q_GET[] = "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?1";
+static const char Q_OPEN[] =
+	"INSERT INTO cases (conversation, channel, author_id, team, priority, status, opened_at,"
+	" updated_at) VALUES (?1, ?2, ?3, nullif(?4, ''), nullif(?5, ''), 'new', ?6, ?7)";
+static const char Q_ADD[] = "INSERT INTO case_items (item_id, case_id, added_at) VALUES (?1, ?2, ?3)"
+			    " ON CONFLICT (item_id) DO NOTHING";
+static const char Q_ITEM_CASE[] = "SELECT case_id FROM case_items WHERE item_id = ?1";
+static const char Q_FIRST_RECORD[] =
+	"SELECT items.record FROM case_items JOIN items ON items.id = case_items.item_id"
+	" WHERE case_items.case_id = ?1 ORDER BY case_items.added_at, items.rowid LIMIT 1";
+static const char Q_EVENT[] = "INSERT INTO case_events (case_id, at, actor, what, old, new, note)"
+			      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char Q_LOAD[] = "SELECT count(*) FROM cases WHERE assignee = ?1"
+			     " AND status IN ('open', 'pending')";
+static const char Q_AWAY[] = "SELECT away FROM agent_state WHERE agent = ?1";
+static const char Q_SET_AWAY[] = "INSERT INTO agent_state (agent, away) VALUES (?1, ?2)"
+				 " ON CONFLICT (agent) DO UPDATE SET away = excluded.away";
+static const char Q_ASSIGNED[] = "INSERT INTO agent_state (agent, last_assigned_at) VALUES (?1, ?2)"
+				 " ON CONFLICT (agent) DO UPDATE SET last_assigned_at = excluded.last_assigned_at";
+static const char Q_LAST_ASSIGNED[] = "SELECT last_assigned_at FROM agent_state WHERE agent = ?1";
+static const char Q_TEAM_LAST[] = "SELECT last_agent FROM team_state WHERE team = ?1";
+static const char Q_TEAM_SET[] = "INSERT INTO team_state (team, last_agent) VALUES (?1, ?2)"
+				 " ON CONFLICT (team) DO UPDATE SET last_agent = excluded.last_agent";
+static const char Q_AUTHOR_LAST[] = "SELECT assignee FROM cases WHERE author_id = ?1"
+				    " AND assignee IS NOT NULL AND opened_at >= ?2 ORDER BY id DESC LIMIT 1";
+static const char Q_QUEUE[] = "SELECT id FROM cases WHERE team = ?1 AND status = 'new'"
+			      " AND assignee IS NULL AND queued_at IS NOT NULL ORDER BY queued_at, id LIMIT ?2";
+
+/* The columns sm_case_set may change: a fixed list, so no SQL is ever built from input. */
+static const struct { const char *column, *sql; } setters[] = {
+	{"status", "UPDATE cases SET status = ?2, updated_at = ?3 WHERE id = ?1"},
+	{"assignee", "UPDATE cases SET assignee = nullif(?2, ''), updated_at = ?3 WHERE id = ?1"},
+	{"team", "UPDATE cases SET team = nullif(?2, ''), updated_at = ?3 WHERE id = ?1"},
+	{"priority", "UPDATE cases SET priority = nullif(?2, ''), updated_at = ?3 WHERE id = ?1"},
+	{"queued_at", "UPDATE cases SET queued_at = nullif(?2, ''), updated_at = ?3 WHERE id = ?1"},
+	{"first_response_at", "UPDATE cases SET first_response_at = ?2, updated_at = ?3 WHERE id = ?1"},
+	{"first_response_due", "UPDATE cases SET first_response_due = nullif(?2, ''), updated_at = ?3 WHERE id = ?1"},
+	{"resolution_due", "UPDATE cases SET resolution_due = nullif(?2, ''), updated_at = ?3 WHERE id = ?1"},
+	{"resolved_at", "UPDATE cases SET resolved_at = nullif(?2, ''), updated_at = ?3 WHERE id = ?1"},
+	{"escalated_at", "UPDATE cases SET escalated_at = nullif(?2, ''), updated_at = ?3 WHERE id = ?1"},
+};
+
+static void text_col(sqlite3_stmt *s, int i, char *out, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	snprintf(out, n, "%s", t ? (const char *)t : "");
+}
+
+static void read_row(sqlite3_stmt *s, sm_case *c)
+{
+	c->id = sqlite3_column_int64(s, 0);
+	text_col(s, 1, c->conversation, sizeof c->conversation);
+	text_col(s, 2, c->channel, sizeof c->channel);
+	text_col(s, 3, c->status, sizeof c->status);
+	text_col(s, 4, c->team, sizeof c->team);
+	text_col(s, 5, c->assignee, sizeof c->assignee);
+	text_col(s, 6, c->priority, sizeof c->priority);
+	text_col(s, 7, c->author_id, sizeof c->author_id);
+	text_col(s, 8, c->opened_at, sizeof c->opened_at);
+	text_col(s, 9, c->queued_at, sizeof c->queued_at);
+	text_col(s, 10, c->first_response_due, sizeof c->first_response_due);
+	text_col(s, 11, c->resolution_due, sizeof c->resolution_due);
+	text_col(s, 12, c->first_response_at, sizeof c->first_response_at);
+	text_col(s, 13, c->escalated_at, sizeof c->escalated_at);
+}
+
+/* One case: 1 read, 0 none, -1 error. */
+static int read_case(sm_store *st, sqlite3_stmt *s, sm_case *c)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		read_row(s, c);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : sm_store_fail(st, "read case");
+}
+
+int sm_case_find(sm_store *st, const char *conversation, sm_case *c)
+{
+	sqlite3_stmt *s = sm_store_sql(st, Q_FIND);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, conversation, -1, SQLITE_STATIC);
+	return read_case(st, s, c);
+}
+
+int sm_case_get(sm_store *st, long long id, sm_case *c)
+{
+	sqlite3_stmt *s = sm_store_sql(st, Q_GET);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return read_case(st, s, c);
+}
+
+int sm_case_open(sm_store *st, sm_case *c, const char *now)
+{
+	sqlite3_stmt *s = sm_store_sql(st, Q_OPEN);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, c->conversation, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, c->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, c->author_id[0] ? c->author_id : NULL, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, c->team, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, c->priority, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, c->opened_at[0] ? c->opened_at : now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, now, -1, SQLITE_STATIC);
+	if (sm_store_done(st, s, "open case") < 0)
+		return -1;
+	c->id = sm_store_last_id(st);
+	snprintf(c->status, sizeof c->status, "new");
+	return sm_case_event(st, c->id, "sm-assign", "opened", NULL, c->conversation, NULL, now);
+}
+
+int sm_case_add_item(sm_store *st, long long case_id, const char *item_id, const char *now,
+		     long long *in_case)
+{
+	sqlite3_stmt *s = sm_store_sql(st, Q_ADD);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, item_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, case_id);
+	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
+	if (sm_store_done(st, s, "add item to case") < 0)
+		return -1;
+	if (sm_store_changes(st) > 0)
+		return 1;
+	if (!(s = sm_store_sql(st, Q_ITEM_CASE)))
+		return -1;
+	sqlite3_bind_text(s, 1, item_id, -1, SQLITE_STATIC);
+	*in_case = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return 0;
+}
+
+int sm_case_event(sm_store *st, long long id, const char *actor, const char *what,
+		  const char *old, const char *new_value, const char *note, const char *now)
+{
+	sqlite3_stmt *s = sm_store_sql(st, Q_EVENT);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, what, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, old && *old ? old : NULL, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, new_value && *new_value ? new_value : NULL, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, note, -1, SQLITE_STATIC);
+	return sm_store_done(st, s, "case event");
+}
+
+int sm_case_set(sm_store *st, long long id, const char *column, const char *value,
+		const char *actor, const char *what, const char *note, const char *now)
+{
+	const char *sql = NULL;
+	sm_case c;
+	for (size_t i = 0; i < sizeof setters / sizeof setters[0]; i++)
+		if (!strcmp(setters[i].column, column))
+			sql = setters[i].sql;
+	if (!sql)
+		return sm_error_code(SM_EX_USAGE, "a case has no field '%s'", column);
+	if (sm_case_get(st, id, &c) <= 0)
+		return sm_error_code(SM_EX_DATAERR, "no case %lld", id);
+	const char *old = !strcmp(column, "status") ? c.status : !strcmp(column, "assignee") ? c.assignee
+			  : !strcmp(column, "team") ? c.team : !strcmp(column, "priority") ? c.priority : NULL;
+	sqlite3_stmt *s = sm_store_sql(st, sql);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, value ? value : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
+	if (sm_store_done(st, s, "update case") < 0)
+		return -1;
+	return what ? sm_case_event(st, id, actor, what, old, value, note, now) : 0;
+}
+
+static long one_long(sm_store *st, const char *sql, const char *arg)
+{
+	sqlite3_stmt *s = sm_store_sql(st, sql);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+	long v = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return v;
+}
+
+long sm_agent_load(sm_store *st, const char *agent) { return one_long(st, Q_LOAD, agent); }
+int sm_agent_away(sm_store *st, const char *agent) { return (int)one_long(st, Q_AWAY, agent); }
+
+static int exec2(sm_store *st, const char *sql, const char *a, const char *b, int ib, const char *what)
+{
+	sqlite3_stmt *s = sm_store_sql(st, sql);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(s, 2, b, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int(s, 2, ib);
+	return sm_store_done(st, s, what);
+}
+
+int sm_agent_set_away(sm_store *st, const char *agent, int away)
+{
+	return exec2(st, Q_SET_AWAY, agent, NULL, away, "agent state");
+}
+
+int sm_agent_assigned(sm_store *st, const char *agent, const char *now)
+{
+	return exec2(st, Q_ASSIGNED, agent, now, 0, "agent state");
+}
+
+int sm_team_set_last(sm_store *st, const char *team, const char *agent)
+{
+	return exec2(st, Q_TEAM_SET, team, agent, 0, "team state");
+}
+
+static int one_text(sm_store *st, const char *sql, const char *a, const char *b, char *out, size_t n)
+{
+	sqlite3_stmt *s = sm_store_sql(st, sql);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(s, 2, b, -1, SQLITE_STATIC);
+	int found = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0);
+	if (found)
+		text_col(s, 0, out, n);
+	sqlite3_reset(s);
+	return found;
+}
+
+const char *sm_agent_last_assigned(sm_store *st, const char *agent, char out[SM_TIME_LEN])
+{
+	return one_text(st, Q_LAST_ASSIGNED, agent, NULL, out, SM_TIME_LEN) > 0 ? out : "";
+}
+
+int sm_team_last(sm_store *st, const char *team, char *out, size_t n)
+{
+	return one_text(st, Q_TEAM_LAST, team, NULL, out, n);
+}
+
+int sm_author_last_agent(sm_store *st, const char *author, const char *since, char *out, size_t n)
+{
+	return one_text(st, Q_AUTHOR_LAST, author, since, out, n);
+}
+
+int sm_team_queue(sm_store *st, const char *team, long long *ids, int max)
+{
+	sqlite3_stmt *s = sm_store_sql(st, Q_QUEUE);
+	int n = 0;
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, team, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, max);
+	while (n < max && sqlite3_step(s) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return n;
+}
+
+long long sm_item_case(sm_store *st, const char *item_id)
+{
+	sqlite3_stmt *s = sm_store_sql(st, Q_ITEM_CASE);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, item_id, -1, SQLITE_STATIC);
+	long long id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return id;
+}
+
+json_t *sm_case_first_record(sm_store *st, long long id)
+{
+	sqlite3_stmt *s = sm_store_sql(st, Q_FIRST_RECORD);
+	json_t *rec = NULL;
+	if (!s)
+		return NULL;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rec = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
+	sqlite3_reset(s);
+	return rec;
+}
+
+/* The cases sm-assign list shows; NULL filters match anything, no SQL is built. */
+static const char Q_LIST[] =
+	"SELECT " CASE_COLUMNS " FROM cases WHERE (?1 IS NULL OR assignee = ?1)"
+	" AND (?2 IS NULL OR team = ?2) AND (?3 IS NULL OR status = ?3)"
+	" AND (?3 IS NOT NULL OR status != 'resolved')"
+	" AND (?4 IS NULL OR (status IN ('new', 'open') AND first_response_at IS NULL"
+	"      AND first_response_due < ?4) OR (status != 'resolved' AND resolution_due < ?4))"
+	" ORDER BY coalesce(first_response_due, '9999'), id";
+
+int sm_cases_list(sm_store *st, const char *agent, const char *team, const char *status,
+		  const char *overdue_at, int (*fn)(const sm_case *c, void *ctx), void *ctx)
+{
+	sqlite3_stmt *s = sm_store_sql(st, Q_LIST);
+	sm_case c;
+	int rc;
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, team, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, overdue_at, -1, SQLITE_STATIC);
+	/* read all first: the callback may use the store, which this statement would hold */
+	sm_case *all = NULL;
+	size_t n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_row(s, &c);
+		all = sm_realloc(all, (n + 1) * sizeof *all);
+		all[n++] = c;
+	}
+	sqlite3_reset(s);
+	rc = rc == SQLITE_DONE ? 0 : sm_store_fail(st, "list cases");
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = fn(&all[i], ctx);
+	free(all);
+	return rc;
+}
