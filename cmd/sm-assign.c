@@ -16,6 +16,8 @@ static void usage(FILE *fp)
 		    "       sm-assign [--dir DIR] take CASE\n"
 		    "       sm-assign [--dir DIR] set CASE status=S|assignee=A|priority=P|team=T...\n"
 		    "       sm-assign [--dir DIR] set-agent AGENT away|back\n"
+		    "       sm-assign [--dir DIR] forward CASE TEAM [-m NOTE]\n"
+		    "       sm-assign [--dir DIR] escalate\n"
 		    "\n"
 		    "Put items (JSON lines) into cases, one per conversation; route new cases to a\n"
 		    "team and an agent; print the items with case, team, assignee, status and due.\n"
@@ -113,7 +115,7 @@ static int list(ctx *x, int argc, char **argv)
 	};
 	const char *agent = NULL, *team = NULL, *status = NULL;
 	int c, overdue = 0, table = isatty(1);
-	optind = 1;
+	optind = 0; /* GNU getopt: start afresh after main's parse */
 	while ((c = getopt_long(argc, argv, "ma:t:s:o", opts, NULL)) != -1)
 		switch (c) {
 		case 'm':
@@ -176,9 +178,53 @@ static int change(ctx *x, int argc, char **argv)
 	return sm_store_commit(x->st);
 }
 
+/* forward CASE TEAM [-m NOTE]: the holder, or an admin, hands a case to another team. */
+static int forward(ctx *x, int argc, char **argv)
+{
+	const char *note = NULL;
+	int c;
+	optind = 0; /* GNU getopt: start afresh after main's parse */
+	while ((c = getopt(argc, argv, "m:")) != -1)
+		if (c == 'm')
+			note = optarg;
+		else
+			return sm_error_code(SM_EX_USAGE, "forward CASE TEAM [-m NOTE]");
+	if (argc - optind != 2 || case_id(argv[optind]) < 0)
+		return sm_error_code(SM_EX_USAGE, "forward CASE TEAM [-m NOTE]");
+	long long id = case_id(argv[optind]);
+	if (!x->who)
+		return sm_error_code(SM_EX_NOPERM, "you are no agent of this workspace");
+	if (sm_store_begin(x->st) < 0)
+		return -1;
+	int rc = sm_forward_case(&x->a, &x->ws, id, argv[optind + 1], note, x->who);
+	/* the attempt is recorded even when it failed: commit, then report */
+	char msg[1024];
+	int code = sm_errcode();
+	snprintf(msg, sizeof msg, "%s", sm_errmsg());
+	if (sm_store_commit(x->st) < 0)
+		return -1;
+	return rc < 0 ? sm_error_code(code, "%s", msg) : 0;
+}
+
+static int escalate(ctx *x)
+{
+	sm_escalation e;
+	if (sm_store_begin(x->st) < 0 || sm_escalate(&x->a, &x->ws, &e) < 0) {
+		sm_store_rollback(x->st);
+		return -1;
+	}
+	if (sm_store_commit(x->st) < 0)
+		return -1;
+	if (e.escalated || e.community || e.retried)
+		sm_warn("%ld escalated, %ld community questions to staff, %ld forwards retried (%ld failed)",
+			e.escalated, e.community, e.retried, e.failed);
+	return e.failed ? sm_error_code(SM_EX_TEMPFAIL, "%ld forwards failed; the next escalate "
+					"tries again", e.failed) : 0;
+}
+
 static int run(ctx *x, const char *dir, int explain, int argc, char **argv)
 {
-	static const char *const subs[] = {"list", "take", "set", "set-agent", NULL};
+	static const char *const subs[] = {"list", "take", "set", "set-agent", "forward", "escalate", NULL};
 	int sub = -1;
 	for (int i = 0; argc > 0 && subs[i]; i++)
 		if (!strcmp(argv[0], subs[i]))
@@ -186,12 +232,17 @@ static int run(ctx *x, const char *dir, int explain, int argc, char **argv)
 	if (sm_workspace_find(dir, &x->ws) < 0 || sm_config_open(x->ws.config, &x->cfg) < 0 ||
 	    sm_store_open(x->ws.store, SM_STORE_CREATE, &x->st) < 0 ||
 	    sm_whoami(x->cfg, &x->who, &x->login) < 0 ||
-	    sm_assigner_init(&x->a, x->cfg, x->st, sub < 0 ? "sm-assign" : x->who ? x->who : x->login) < 0)
+	    sm_assigner_init(&x->a, x->cfg, x->st, sub < 0 || sub == 5 ? "sm-assign"
+						   : x->who ? x->who : x->login) < 0)
 		return -1;
 	if (sub < 0)
 		return filter(x, explain, argc, argv);
 	if (sub == 0)
 		return list(x, argc, argv);
+	if (sub == 4)
+		return forward(x, argc, argv);
+	if (sub == 5)
+		return argc == 1 ? escalate(x) : sm_error_code(SM_EX_USAGE, "escalate takes no argument");
 	return change(x, argc, argv);
 }
 

@@ -358,6 +358,28 @@ static int set_due(sm_assigner *a, sm_case *c, const sm_policy *p, time_t t)
 	return sm_case_set(a->st, c->id, "resolution_due", due, a->actor, NULL, NULL, a->now);
 }
 
+/* One of our own accounts wrote in the conversation: the case is answered. */
+static int answered(sm_assigner *a, json_t *item, sm_case *c)
+{
+	char at[SM_TIME_LEN];
+	sm_time_format(written(a, item), at);
+	if (!c->first_response_at[0] &&
+	    sm_case_set(a->st, c->id, "first_response_at", at, a->actor, "first-response", str(item, "id"), a->now) < 0)
+		return -1;
+	if ((!strcmp(c->status, "open") || !strcmp(c->status, "new")) &&
+	    sm_case_set(a->st, c->id, "status", "pending", a->actor, "status", NULL, a->now) < 0)
+		return -1;
+	snprintf(c->status, sizeof c->status, "pending");
+	return 0;
+}
+
+/* A community channel: customers help customers first, staff after (sm_escalate). */
+int sm_community_channel(sm_config *cfg, const char *channel)
+{
+	const char *v = sm_config_get_sub(cfg, "channel", channel, "community");
+	return v && (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1"));
+}
+
 static int open_case(sm_assigner *a, json_t *item, const char *conv, sm_case *c, json_t **why)
 {
 	const char *team = str(item, "team");
@@ -375,10 +397,25 @@ static int open_case(sm_assigner *a, json_t *item, const char *conv, sm_case *c,
 	snprintf(c->team, sizeof c->team, "%s", team ? team : "");
 	snprintf(c->priority, sizeof c->priority, "%s", or_empty(str(item, "priority")));
 	sm_time_format(written(a, item), c->opened_at);
+	if (sm_community_channel(a->cfg, c->channel)) { /* the community answers first */
+		c->team[0] = 0;
+		if (sm_case_open(a->st, c, a->now) < 0)
+			return -1;
+		return sm_case_event(a->st, c->id, "sm-assign", "community", NULL, NULL,
+				     "waiting for the community to answer", a->now);
+	}
 	if (sm_case_open(a->st, c, a->now) < 0 || set_due(a, c, p, written(a, item)) < 0)
 		return -1;
 	const sm_team *t = sm_team_named(a, team);
 	return t ? give(a, c, t, item, why) : 0;
+}
+
+/* In a community channel, someone other than the asker answered: the community did. */
+static int community_answer(sm_assigner *a, json_t *item, const sm_case *c)
+{
+	const char *author = str(json_object_get(item, "author"), "id");
+	return sm_community_channel(a->cfg, c->channel) && !c->first_response_at[0] && author &&
+	       strcmp(author, c->author_id) != 0;
 }
 
 /* A customer wrote again in a resolved thread: the case is theirs to answer again. */
@@ -394,21 +431,6 @@ static int reopen(sm_assigner *a, json_t *item, sm_case *c, json_t **why)
 	snprintf(c->status, sizeof c->status, "%s", status);
 	c->first_response_at[0] = 0;
 	return !c->assignee[0] && t ? give(a, c, t, item, why) : 0;
-}
-
-/* One of our own accounts wrote in the conversation: the case is answered. */
-static int answered(sm_assigner *a, json_t *item, sm_case *c)
-{
-	char at[SM_TIME_LEN];
-	sm_time_format(written(a, item), at);
-	if (!c->first_response_at[0] &&
-	    sm_case_set(a->st, c->id, "first_response_at", at, a->actor, "first-response", str(item, "id"), a->now) < 0)
-		return -1;
-	if ((!strcmp(c->status, "open") || !strcmp(c->status, "new")) &&
-	    sm_case_set(a->st, c->id, "status", "pending", a->actor, "status", NULL, a->now) < 0)
-		return -1;
-	snprintf(c->status, sizeof c->status, "pending");
-	return 0;
 }
 
 static json_t *annotations(const sm_case *c, json_t *why)
@@ -455,7 +477,9 @@ int sm_assign_item(sm_assigner *a, json_t *item, json_t **out)
 	else if (!found || !strcmp(c.status, "resolved")) {
 		rc = open_case(a, item, conv, &c, a->explain ? &why : NULL);
 		found = 1;
-	} else if (!strcmp(c.status, "pending")) { /* the customer wrote back */
+	} else if (community_answer(a, item, &c)) {
+		rc = answered(a, item, &c);
+	} else if (!strcmp(c.status, "pending")) { /* someone wrote back: it needs us again */
 		rc = sm_case_set(a->st, c.id, "status", "open", a->actor, "status", "the customer wrote", a->now);
 		snprintf(c.status, sizeof c.status, "open");
 	}

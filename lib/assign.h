@@ -89,11 +89,26 @@ const sm_agent *sm_agent_named(const sm_assigner *a, const char *name);
 int sm_assign_item(sm_assigner *a, json_t *item, json_t **out);
 /* Hand the queued cases to agents that have room now, oldest first. */
 int sm_assign_queue(sm_assigner *a, long *handed);
+int sm_community_channel(sm_config *cfg, const char *channel); /* channel.NAME.community */
 
 // caseops.c: what people do to cases, with the rights each needs
 int sm_case_take(sm_assigner *a, long long id, const char *who);
 /* key: status, assignee, priority, team; the holder or an admin only (SM_EX_NOPERM). */
 int sm_case_update(sm_assigner *a, long long id, const char *key, const char *value, const char *who);
 int sm_agent_mark(sm_assigner *a, const char *agent, int away, const char *who);
+
+// forward.c: handing a case to another team by e-mail and/or webhook
+/* Forward to the team's email (through [assign] forward-channel) and webhook; every attempt
+   recorded. -1 if one failed (SM_EX_TEMPFAIL or SM_EX_UNAVAILABLE): escalate retries it. */
+int sm_forward_case(sm_assigner *a, const sm_workspace *ws, long long id, const char *team,
+		    const char *note, const char *by);
+/* Try the forwards that failed again. */
+int sm_forward_retry(sm_assigner *a, const sm_workspace *ws, long *retried, long *failed);
+
+// escalate.c: what cron runs after the pipeline
+typedef struct {
+	long escalated, community, retried, failed;
+} sm_escalation;
+int sm_escalate(sm_assigner *a, const sm_workspace *ws, sm_escalation *e);
 
 #endif

@@ -1,0 +1,134 @@
+/*
+ * escalate.c - what cron runs after the pipeline: forwards that failed are tried again;
+ * cases past their due time move to their team's escalate-to (a team, or an agent: the
+ * lead) and the team is told; community questions nobody answered within the policy's
+ * community-window are handed to staff.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assign.h"
+
+static const char Q_OVERDUE[] =
+	"SELECT id FROM cases WHERE status IN ('new', 'open') AND escalated_at IS NULL"
+	" AND team IS NOT NULL AND ((first_response_at IS NULL AND first_response_due < ?1)"
+	" OR resolution_due < ?1) ORDER BY first_response_due, id";
+static const char Q_COMMUNITY[] =
+	"SELECT id FROM cases WHERE status = 'new' AND team IS NULL AND first_response_at IS NULL"
+	" ORDER BY opened_at, id";
+
+static int ids(sm_store *st, const char *sql, const char *arg, long long **out, size_t *n)
+{
+	sqlite3_stmt *s = sm_store_sql(st, sql);
+	*out = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	if (arg)
+		sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		*out = sm_realloc(*out, (*n + 1) * sizeof **out);
+		(*out)[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+/* Move a case to another team (its strategy picks the agent) or to a named agent. */
+static int move(sm_assigner *a, sm_case *c, const char *to, const char *why)
+{
+	const sm_team *t = sm_team_named(a, to);
+	if (sm_agent_named(a, to) && !t)
+		return sm_case_set(a->st, c->id, "assignee", to, "sm-assign", "escalated", why, a->now);
+	if (sm_case_set(a->st, c->id, "team", to, "sm-assign", "escalated", why, a->now) < 0 ||
+	    sm_case_set(a->st, c->id, "assignee", "", "sm-assign", NULL, NULL, a->now) < 0 ||
+	    sm_case_set(a->st, c->id, "status", "new", "sm-assign", NULL, NULL, a->now) < 0)
+		return -1;
+	snprintf(c->team, sizeof c->team, "%s", to);
+	c->assignee[0] = 0;
+	json_t *item = sm_case_first_record(a->st, c->id);
+	long handed;
+	int rc = sm_case_set(a->st, c->id, "queued_at", a->now, "sm-assign", NULL, NULL, a->now);
+	json_decref(item);
+	return rc < 0 ? -1 : sm_assign_queue(a, &handed);
+}
+
+/* Tell the team (the new one) by its e-mail and webhook, if it has them. */
+static void notify(sm_assigner *a, const sm_workspace *ws, const sm_case *c, const char *why,
+		   sm_escalation *e)
+{
+	const sm_team *t = sm_team_named(a, c->team);
+	if (t && (t->email || t->webhook) && sm_forward_case(a, ws, c->id, c->team, why, "sm-assign") < 0)
+		e->failed++;
+}
+
+static int overdue(sm_assigner *a, const sm_workspace *ws, sm_escalation *e)
+{
+	long long *list;
+	size_t n;
+	if (ids(a->st, Q_OVERDUE, a->now, &list, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		sm_case c;
+		if (sm_case_get(a->st, list[i], &c) <= 0)
+			continue;
+		const sm_team *t = sm_team_named(a, c.team);
+		char *why = sm_asprintf("%s overdue since %s",
+					!c.first_response_at[0] && c.first_response_due[0] &&
+							strcmp(c.first_response_due, a->now) < 0
+						? "first response" : "resolution",
+					!c.first_response_at[0] && c.first_response_due[0] ? c.first_response_due
+											   : c.resolution_due);
+		int rc = sm_case_set(a->st, c.id, "escalated_at", a->now, "sm-assign", "overdue", why, a->now);
+		if (rc == 0 && t && t->escalate_to)
+			rc = move(a, &c, t->escalate_to, why);
+		if (rc < 0) {
+			free(why);
+			free(list);
+			return -1;
+		}
+		notify(a, ws, &c, why, e);
+		e->escalated++;
+		free(why);
+	}
+	free(list);
+	return 0;
+}
+
+/* Community questions older than the window, answered by nobody: to staff. */
+static int community(sm_assigner *a, sm_escalation *e)
+{
+	long long *list;
+	size_t n;
+	if (ids(a->st, Q_COMMUNITY, NULL, &list, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		sm_case c;
+		time_t opened;
+		if (sm_case_get(a->st, list[i], &c) <= 0 || !sm_community_channel(a->cfg, c.channel) ||
+		    sm_date_parse(c.opened_at, &opened) < 0)
+			continue;
+		sm_policy_subject s = {c.channel, NULL, c.priority[0] ? c.priority : NULL, NULL, NULL, 0};
+		const sm_policy *p = sm_policy_match(&a->pol, &s);
+		double window = p && p->community_window > 0 ? p->community_window : 4 * 3600;
+		const char *to = p && p->route_to ? p->route_to : a->default_team;
+		if ((double)(a->now_t - opened) < window || !to)
+			continue;
+		if (move(a, &c, to, "no one in the community answered within the window") < 0) {
+			free(list);
+			return -1;
+		}
+		e->community++;
+	}
+	free(list);
+	return 0;
+}
+
+int sm_escalate(sm_assigner *a, const sm_workspace *ws, sm_escalation *e)
+{
+	memset(e, 0, sizeof *e);
+	if (sm_forward_retry(a, ws, &e->retried, &e->failed) < 0)
+		return -1;
+	return overdue(a, ws, e) < 0 || community(a, e) < 0 ? -1 : 0;
+}

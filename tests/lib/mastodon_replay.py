@@ -1,0 +1,351 @@
+#!/usr/bin/python3
+"""mastodon_replay.py - a Mastodon API peer for the tests: recorded answers plus a script.
+
+Replay: serves the interactions of vcrpy cassettes (corpus/mastodon/*.yaml, recorded
+against http://localhost:3000).  A request matches a recording by method, path (a
+trailing "/" ignored) and query (parameter order ignored); the host is ignored.  Among
+matches, recordings made with/without an Authorization header are preferred as the
+request has/hasn't one, then those whose form body equals the request's.  Several
+recordings of one request are served in order, the last one repeating.  In bodies and
+headers (Link) "http://localhost:3000" becomes http://127.0.0.1:PORT, so following
+pagination stays on the replay.  No match: 404 {"error": ...}, logged.
+
+Script (--script FILE, JSON lines): lines are consumed in order per (method, path):
+  {"method": "GET", "path": "/api/v1/notifications", "status": 429,
+   "headers": {"Retry-After": "1"}, "body": {...} or "text", "times": N,
+   "delay": SECONDS, "drop": true | "body"}
+"path" with a "?query" matches that query only, without one any query.  "times"
+(default 1) uses the line N times, 0 forever.  "drop": true closes the connection
+without answering; "body" sends status and headers, then closes.  A line without
+"body" answers {"error": reason} for status >= 400, and for POST /api/v1/statuses
+with status 200 the built status below (so "drop": "body" loses a created status).
+In script mode POST /api/v1/statuses that no line matches creates a status (ids
+increasing; content, in_reply_to_id, visibility, language, spoiler_text, sensitive
+from the form or JSON body) and GET /api/v1/statuses/ID returns it.  A repeated
+Idempotency-Key returns the first status and creates nothing, as Mastodon does.
+
+Options: --cassette FILE (repeatable) | --all [--corpus DIR], --script FILE,
+  --token T (every request must carry "Authorization: Bearer T", else 401),
+  --ignore-param NAME (repeatable: a query parameter left out when matching, e.g. limit),
+  --empty-pages (an unrecorded GET of a recorded list path with max_id/min_id/since_id
+  answers [], as the end of a real timeline), --port N, --port-file F, --pid-file F,
+  --log F: one JSON line per request: t, method, path, headers (all), body, status,
+  source (cassette:FILE#N, script:LINE, status, empty-page, none), dropped,
+  idempotency_key; for built statuses also status_id, created, statuses_created.
+"""
+import argparse
+import glob
+import html
+import json
+import os
+import re
+import socket
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import yaml  # Debian: python3-yaml
+
+RECORDED = "http://localhost:3000"
+SKIP_HEADERS = {"content-length", "content-encoding", "transfer-encoding", "connection",
+                "date", "keep-alive"}
+lock = threading.Lock()
+IGNORED = set()  # --ignore-param
+URL_RE = re.compile(r"https?://\S+")
+REMOTE_MENTION_RE = re.compile(r"(?<!\w)(@\w+)@[\w.-]*\w")
+
+
+def norm_path(p):
+    p = urllib.parse.unquote(p)
+    return p.rstrip("/") or "/"
+
+
+def norm_query(q):
+    return tuple(sorted((k, v) for k, v in urllib.parse.parse_qsl(q, keep_blank_values=True)
+                        if k not in IGNORED))
+
+
+def countable(text):
+    """The length Mastodon limits: a URL counts as 23, a remote mention as its local part."""
+    return len(REMOTE_MENTION_RE.sub(r"\1", URL_RE.sub("x" * 23, text)))
+
+
+def split(target):
+    u = urllib.parse.urlsplit(target)
+    return norm_path(u.path), norm_query(u.query)
+
+
+class Replay:
+    def __init__(self, files):
+        self.groups, self.served = {}, {}
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        for f in files:
+            with open(f, encoding="utf-8") as fh:
+                doc = yaml.load(fh, Loader=loader)
+            for n, it in enumerate(doc.get("interactions") or []):
+                rq, rs = it["request"], it["response"]
+                path, query = split(rq["uri"])
+                body = rq.get("body") or ""
+                self.groups.setdefault((rq["method"].upper(), path, query), []).append({
+                    "src": "cassette:%s#%d" % (os.path.basename(f), n),
+                    "auth": "Authorization" in (rq.get("headers") or {}),
+                    "form": norm_query(body) if isinstance(body, str) else None,
+                    "status": rs["status"]["code"], "reason": rs["status"].get("message", ""),
+                    "headers": rs.get("headers") or {}, "body": rs["body"].get("string") or ""})
+
+    def pick(self, method, path, query, has_auth, body):
+        cands = self.groups.get((method, path, query))
+        if not cands:
+            return None
+        cands = [c for c in cands if c["auth"] == has_auth] or cands
+        cands = [c for c in cands if c["form"] == norm_query(body)] or cands
+        group = tuple(c["src"] for c in cands)
+        with lock:
+            i = self.served.get(group, 0)
+            self.served[group] = i + 1
+        return cands[min(i, len(cands) - 1)]
+
+    def is_list(self, method, path):
+        return any(k[0] == method and k[1] == path and v[0]["body"].startswith("[")
+                   for k, v in self.groups.items())
+
+
+class Script:
+    def __init__(self, fname):
+        self.lines = []
+        with open(fname, encoding="utf-8") as fh:
+            for n, text in enumerate(fh, 1):
+                if text.strip() and not text.lstrip().startswith("#"):
+                    s = json.loads(text)
+                    s["n"], s["left"] = n, s.get("times", 1)
+                    s["method"] = s.get("method", "GET").upper()
+                    self.lines.append(s)
+
+    def take(self, method, path, query):
+        with lock:
+            for s in self.lines:
+                p, _, q = s["path"].partition("?")
+                if s["method"] != method or norm_path(p) != path or s["left"] == -1:
+                    continue
+                if "?" in s["path"] and norm_query(q) != query:
+                    continue
+                if s["left"] > 0:
+                    s["left"] = s["left"] - 1 or -1  # -1: used up
+                return s
+        return None
+
+
+class Statuses:
+    """The statuses a script-mode server creates, with Mastodon's Idempotency-Key."""
+    def __init__(self):
+        self.by_id, self.by_key, self.next_id = {}, {}, 117100000000000000
+
+    def post(self, params, key, base):
+        """-> (http status, JSON object, created?)"""
+        text = str(params.get("status", ""))
+        vis = params.get("visibility") or "public"
+        if not text.strip() and not params.get("media_ids[]") and not params.get("media_ids"):
+            return 422, {"error": "Validation failed: Text can't be blank"}, False
+        if countable(text) > 500:
+            return 422, {"error": "Validation failed: Text character limit of 500 exceeded"}, False
+        if vis not in ("public", "unlisted", "private", "direct"):
+            return 422, {"error": "Validation failed: Visibility is not included in the list"}, False
+        with lock:
+            if key and key in self.by_key:
+                return 200, self.by_key[key], False
+            self.next_id += 1
+            sid = str(self.next_id)
+            irt = params.get("in_reply_to_id") or None
+            st = {"id": sid, "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+                  "in_reply_to_id": irt, "in_reply_to_account_id": "2" if irt else None,
+                  "sensitive": str(params.get("sensitive", "")).lower() in ("1", "true"),
+                  "spoiler_text": params.get("spoiler_text", ""), "visibility": vis,
+                  "language": params.get("language") or None,
+                  "uri": "%s/users/smkit/statuses/%s" % (base, sid), "url": "%s/@smkit/%s" % (base, sid),
+                  "replies_count": 0, "reblogs_count": 0, "favourites_count": 0, "edited_at": None,
+                  "favourited": False, "reblogged": False, "muted": False, "bookmarked": False,
+                  "pinned": False, "content": render(text), "filtered": [], "reblog": None,
+                  "application": {"name": "smkit", "website": None},
+                  "account": {"id": "1", "username": "smkit", "acct": "smkit", "display_name": "smkit",
+                              "url": base + "/@smkit", "uri": base + "/users/smkit",
+                              "avatar": base + "/avatars/original/missing.png"},
+                  "media_attachments": [], "mentions": [], "tags": [], "emojis": [], "card": None,
+                  "poll": None}
+            self.by_id[sid] = st
+            if key:
+                self.by_key[key] = st
+            return 200, st, True
+
+
+def render(text):
+    """Plain text -> Mastodon's HTML: paragraphs on blank lines, <br /> on newlines."""
+    paras = [p for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return "".join("<p>%s</p>" % html.escape(p, quote=False).replace("\n", "<br />") for p in paras)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "mastodon_replay/1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def read_body(self):
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            data = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if not size:
+                    while self.rfile.readline().strip():
+                        pass
+                    return data
+                data += self.rfile.read(size)
+                self.rfile.readline()
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n > 0 else b""
+
+    def log(self, **rec):
+        rec.update(t=time.time(), method=self.command, path=self.path, headers=dict(self.headers.items()),
+                   body=self.body.decode("utf-8", "replace"),
+                   idempotency_key=self.headers.get("Idempotency-Key"))
+        with lock, open(self.server.logfile, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+
+    def answer(self, status, body, headers=(), reason=None, drop=None, **extra):
+        base = "http://127.0.0.1:%d" % self.server.server_address[1]
+        if not isinstance(body, (str, bytes)):
+            body = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+        if isinstance(body, str):
+            body = body.replace(RECORDED, base).encode("utf-8")
+        self.log(status=status, dropped=drop, **extra)
+        if drop is True:
+            return self.drop()
+        self.send_response(status, reason or None)
+        names = {k.lower() for k, _ in headers}
+        if "content-type" not in names:
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+        for k, v in headers:
+            self.send_header(k, v.replace(RECORDED, base))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if drop:
+            return self.drop()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def drop(self):
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def handle_any(self):
+        self.body = self.read_body()
+        srv, method = self.server, "GET" if self.command == "HEAD" else self.command
+        path, query = split(self.path)
+        auth = self.headers.get("Authorization")
+        if srv.token and auth != "Bearer " + srv.token:
+            return self.unauthorized("token")
+        s = srv.script.take(method, path, query) if srv.script else None
+        if s:
+            time.sleep(float(s.get("delay", 0)))
+            src, code = "script:%d" % s["n"], int(s.get("status", 200))
+            hdrs = list((s.get("headers") or {}).items())
+            if "body" in s:
+                return self.answer(code, s["body"], hdrs, drop=s.get("drop"), source=src)
+            if method == "POST" and path == "/api/v1/statuses" and code == 200:
+                return self.post_status(src, hdrs, s.get("drop"))
+            return self.answer(code, {"error": self.responses.get(code, ("Error",))[0]}, hdrs,
+                               drop=s.get("drop"), source=src)
+        if srv.script and path == "/api/v1/statuses" and method == "POST":
+            return self.post_status("status", [], None)
+        if srv.script and method == "GET" and path.startswith("/api/v1/statuses/"):
+            st = srv.statuses.by_id.get(path.rsplit("/", 1)[1])
+            if st:
+                return self.answer(200, st, source="status")
+        rec = srv.replay.pick(method, path, query, auth is not None, self.body.decode("utf-8", "replace"))
+        if rec:
+            hdrs = [(k, v) for k, vs in rec["headers"].items() if k.lower() not in SKIP_HEADERS
+                    for v in (vs if isinstance(vs, list) else [vs])]
+            return self.answer(rec["status"], rec["body"], hdrs, rec["reason"], source=rec["src"])
+        if (srv.empty_pages and method == "GET" and srv.replay.is_list(method, path)
+                and {"max_id", "min_id", "since_id"} & {k for k, _ in query}):
+            return self.answer(200, "[]", source="empty-page")
+        self.answer(404, {"error": "Record not found", "replay": "no recording or script line for %s %s"
+                          % (method, self.path)}, source="none")
+
+    def unauthorized(self, src):
+        self.answer(401, {"error": "The access token is invalid"}, [
+            ("WWW-Authenticate", 'Bearer realm="Doorkeeper", error="invalid_token", '
+             'error_description="The access token is invalid"')], source=src)
+
+    def post_status(self, src, hdrs, drop):
+        if not self.headers.get("Authorization"):
+            return self.unauthorized(src)
+        text = self.body.decode("utf-8", "replace")
+        if self.headers.get("Content-Type", "").startswith("application/json"):
+            try:
+                params = json.loads(text or "{}")
+            except ValueError:
+                return self.answer(400, {"error": "Invalid JSON"}, hdrs, source=src)
+        else:
+            params = {}
+            for k, v in urllib.parse.parse_qsl(text, keep_blank_values=True):
+                if k.endswith("[]"):
+                    params.setdefault(k, []).append(v)
+                else:
+                    params[k] = v
+        code, st, created = self.server.statuses.post(params, self.headers.get("Idempotency-Key"),
+                                                      "http://127.0.0.1:%d" % self.server.server_address[1])
+        self.answer(code, st, hdrs, drop=drop, source=src, status_id=st.get("id"), created=created,
+                    statuses_created=len(self.server.statuses.by_id))
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = handle_any
+
+
+def write_atomic(path, text):
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.rename(path + ".tmp", path)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Mastodon replay/script server for smkit tests")
+    ap.add_argument("--cassette", action="append", default=[])
+    ap.add_argument("--all", action="store_true", help="every cassette in --corpus")
+    ap.add_argument("--corpus", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                     "../../../shared/corpus/mastodon"))
+    ap.add_argument("--script")
+    ap.add_argument("--token")
+    ap.add_argument("--ignore-param", action="append", default=[])
+    ap.add_argument("--empty-pages", action="store_true")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file")
+    ap.add_argument("--pid-file")
+    ap.add_argument("--log", default=os.devnull)
+    a = ap.parse_args()
+    IGNORED.update(a.ignore_param)
+    files = list(a.cassette) + (sorted(glob.glob(os.path.join(a.corpus, "*.yaml"))) if a.all else [])
+    if not files and not a.script:
+        ap.error("nothing to serve: give --cassette, --all or --script")
+    ThreadingHTTPServer.daemon_threads = True
+    srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
+    srv.replay, srv.script = Replay(files), Script(a.script) if a.script else None
+    srv.statuses, srv.token, srv.empty_pages, srv.logfile = Statuses(), a.token, a.empty_pages, a.log
+    if a.pid_file:
+        write_atomic(a.pid_file, "%d\n" % os.getpid())
+    if a.port_file:  # written last: a test waiting for it may connect at once
+        write_atomic(a.port_file, "%d\n" % srv.server_address[1])
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
