@@ -18,12 +18,17 @@ static void usage(FILE *fp)
 		    "       sm-assign [--dir DIR] set-agent AGENT away|back\n"
 		    "       sm-assign [--dir DIR] forward CASE TEAM [-m NOTE]\n"
 		    "       sm-assign [--dir DIR] escalate\n"
+		    "       sm-assign [--dir DIR] --simulate --since T [--config FILE]\n"
 		    "\n"
 		    "Put items (JSON lines) into cases, one per conversation; route new cases to a\n"
 		    "team and an agent; print the items with case, team, assignee, status and due.\n"
 		    "\n"
 		    "  -d, --dir DIR   the workspace (else $SM_DIR, else ~/.local/share/smkit)\n"
 		    "  -e, --explain   add why each new case went to its agent (\"explain\")\n"
+		    "      --simulate  replay the items taken since T under --config (default: the\n"
+		    "                  workspace's), print real and simulated figures; write nothing\n"
+		    "      --since T   the period to replay: 2026-11-01, 7d, 24h\n"
+		    "      --config F  the config to try\n"
 		    "  -h, --help      this help\n"
 		    "      --version   print the version\n");
 }
@@ -36,6 +41,8 @@ typedef struct {
 	const char *who, *login;
 	sm_buf out;
 	int n;
+	int simulate;
+	const char *since, *sim_config;
 } ctx;
 
 enum { BATCH = 500 };
@@ -222,6 +229,60 @@ static int escalate(ctx *x)
 					"tries again", e.failed) : 0;
 }
 
+static int row(const char *what, double real, double sim, int table)
+{
+	if (table) {
+		printf("%-24s %12.0f %12.0f\n", what, real, sim);
+		return 0;
+	}
+	json_t *o = json_pack("{s:s,s:f,s:f}", "figure", what, "real", real, "simulated", sim);
+	int rc = sm_out_record(o);
+	json_decref(o);
+	return rc;
+}
+
+static long long agent_cases(const sm_figures *f, const char *name)
+{
+	for (size_t i = 0; i < f->nagents; i++)
+		if (!strcmp(f->agent[i].name, name))
+			return f->agent[i].cases;
+	return 0;
+}
+
+static int simulate(ctx *x, const char *since_arg, const char *config)
+{
+	sm_config *cfg = x->cfg;
+	sm_figures was, would;
+	char since[SM_TIME_LEN];
+	time_t t;
+	int table = isatty(1), rc;
+	if (!since_arg || sm_time_arg(since_arg, sm_now(), &t) < 0)
+		return sm_error_code(SM_EX_USAGE, "--simulate needs --since T (2026-11-01, 7d, 24h)");
+	sm_time_format(t, since);
+	if (config && sm_config_open(config, &cfg) < 0)
+		return -1;
+	rc = sm_simulate(x->st, cfg, since, &was, &would);
+	if (rc == 0) {
+		if (table)
+			printf("%-24s %12s %12s\n", "SINCE " , "REAL", "SIMULATED");
+		row("cases", (double)was.cases, (double)would.cases, table);
+		row("first-response-breached", (double)was.breached, (double)would.breached, table);
+		row("queued", (double)was.queued, (double)would.queued, table);
+		row("median-first-response-s", was.median_response, would.median_response, table);
+		for (size_t i = 0; i < x->a.nagents; i++) {
+			char *what = sm_asprintf("agent %s", x->a.agents[i].name);
+			row(what, (double)agent_cases(&was, x->a.agents[i].name),
+			    (double)agent_cases(&would, x->a.agents[i].name), table);
+			free(what);
+		}
+	}
+	sm_figures_free(&was);
+	sm_figures_free(&would);
+	if (cfg != x->cfg)
+		sm_config_free(cfg);
+	return rc;
+}
+
 static int run(ctx *x, const char *dir, int explain, int argc, char **argv)
 {
 	static const char *const subs[] = {"list", "take", "set", "set-agent", "forward", "escalate", NULL};
@@ -235,6 +296,9 @@ static int run(ctx *x, const char *dir, int explain, int argc, char **argv)
 	    sm_assigner_init(&x->a, x->cfg, x->st, sub < 0 || sub == 5 ? "sm-assign"
 						   : x->who ? x->who : x->login) < 0)
 		return -1;
+	if (x->simulate)
+		return argc ? sm_error_code(SM_EX_USAGE, "--simulate reads the store, not files")
+			    : simulate(x, x->since, x->sim_config);
 	if (sub < 0)
 		return filter(x, explain, argc, argv);
 	if (sub == 0)
@@ -251,7 +315,8 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"dir", required_argument, NULL, 'd'}, {"explain", no_argument, NULL, 'e'},
 		{"help", no_argument, NULL, 'h'},      {"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+		{"simulate", no_argument, NULL, 'S'},  {"since", required_argument, NULL, 's'},
+		{"config", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0},
 	};
 	const char *dir = NULL;
 	int c, explain = 0, rc;
@@ -263,6 +328,9 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 'e': explain = 1; break;
+		case 'S': x.simulate = 1; break;
+		case 's': x.since = optarg; break;
+		case 'c': x.sim_config = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sm-assign %s\n", SM_VERSION); return 0;
 		default: usage(stderr); return SM_EX_USAGE;

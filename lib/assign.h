@@ -111,4 +111,16 @@ typedef struct {
 } sm_escalation;
 int sm_escalate(sm_assigner *a, const sm_workspace *ws, sm_escalation *e);
 
+// simulate.c: sm-assign --simulate
+typedef struct {
+	long long cases, breached, queued;
+	double median_response; /* seconds to the first response; -1 if none */
+	struct { char name[128]; long long cases; } *agent;
+	size_t nagents;
+} sm_figures;
+/* Replay the items taken since `since` under cfg on a scratch copy; the real figures and
+   the simulated ones. The store is not changed. */
+int sm_simulate(sm_store *real, sm_config *cfg, const char *since, sm_figures *was, sm_figures *would);
+void sm_figures_free(sm_figures *f);
+
 #endif

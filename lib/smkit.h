@@ -320,6 +320,8 @@ int sm_store_done(sm_store *st, struct sqlite3_stmt *s, const char *what);
 int sm_store_fail(sm_store *st, const char *what);
 long long sm_store_last_id(sm_store *st);
 int sm_store_changes(sm_store *st);
+/* Copy the whole store into a new file (a scratch copy to try things on). */
+int sm_store_copy(sm_store *st, const char *path);
 /* For migration tests: the list of migrations (index i brings user_version to i+1). */
 typedef struct {
 	const char *name, *sql;

@@ -453,3 +453,19 @@ int sm_store_fail(sm_store *st, const char *what) { return db_error(st, what); }
 
 long long sm_store_last_id(sm_store *st) { return sqlite3_last_insert_rowid(st->db); }
 int sm_store_changes(sm_store *st) { return sqlite3_changes(st->db); }
+
+int sm_store_copy(sm_store *st, const char *path)
+{
+	sqlite3 *to;
+	if (sqlite3_open(path, &to) != SQLITE_OK) {
+		sqlite3_close(to);
+		return sm_error_code(SM_EX_CANTCREAT, "unable to create '%s'", path);
+	}
+	sqlite3_backup *b = sqlite3_backup_init(to, "main", st->db, "main");
+	int rc = b ? sqlite3_backup_step(b, -1) : SQLITE_ERROR;
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE)
+		sm_error_code(SM_EX_CANTCREAT, "unable to copy the store: %s", sqlite3_errmsg(to));
+	sqlite3_close(to);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
