@@ -187,11 +187,10 @@ static time_t at_minutes(const struct tm *day, int min)
 
 static int working_day(const sm_hours *h, const struct tm *day)
 {
-	char date[11];
+	char date[16];
 	if (!(h->days & (1u << day->tm_wday)))
 		return 0;
-	snprintf(date, sizeof date, "%04d-%02d-%02d", day->tm_year + 1900, day->tm_mon + 1,
-		 day->tm_mday);
+	strftime(date, sizeof date, "%Y-%m-%d", day);
 	for (size_t i = 0; i < h->nholidays; i++)
 		if (!strcmp(h->holiday[i], date))
 			return 0;

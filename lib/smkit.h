@@ -293,6 +293,8 @@ void sm_store_rollback(sm_store *st);
 /* Insert the item, or update it if stored with other content. *is_new = 1 if it was new. */
 int sm_store_put_row(sm_store *st, const sm_item_row *row, int *is_new);
 int sm_store_put_item(sm_store *st, json_t *item, int *is_new);
+/* The stored record of an item (as stored: annotations are in their columns), or NULL. */
+json_t *sm_store_item(sm_store *st, const char *id);
 /* Fetch cursors: the state of one source (a URL, a stream) of a channel. */
 typedef struct {
 	char *etag, *last_modified, *cursor;

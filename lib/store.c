@@ -12,7 +12,7 @@
 
 enum {
 	Q_ITEM_INSERT, Q_ITEM_UPDATE, Q_AUTHOR, Q_CURSOR_GET, Q_CURSOR_SET, Q_CURSOR_ERROR,
-	Q_CHANNEL, Q_ANNOTATE, Q_EACH, NQ
+	Q_CHANNEL, Q_ANNOTATE, Q_EACH, Q_ITEM, NQ
 };
 
 static const char *const sql[NQ] = {
@@ -55,6 +55,7 @@ static const char *const sql[NQ] = {
 	[Q_EACH] =
 		"SELECT rowid, record, tags, priority, team, rules, dropped FROM items"
 		" WHERE rowid > ?1 AND (?2 IS NULL OR created_at >= ?2) ORDER BY rowid LIMIT ?3",
+	[Q_ITEM] = "SELECT record FROM items WHERE id = ?1",
 	[Q_CHANNEL] =
 		"INSERT INTO channels (name, kind) VALUES (?1, ?2)"
 		" ON CONFLICT (name) DO UPDATE SET kind = excluded.kind WHERE kind IS NOT excluded.kind",
@@ -468,4 +469,17 @@ int sm_store_copy(sm_store *st, const char *path)
 		sm_error_code(SM_EX_CANTCREAT, "unable to copy the store: %s", sqlite3_errmsg(to));
 	sqlite3_close(to);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+json_t *sm_store_item(sm_store *st, const char *id)
+{
+	sqlite3_stmt *s = stmt(st, Q_ITEM);
+	json_t *rec = NULL;
+	if (!s)
+		return NULL;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rec = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
+	sqlite3_reset(s);
+	return rec;
 }

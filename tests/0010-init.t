@@ -8,7 +8,8 @@ for f in config rules store.db templates plan/.git; do
 	ok "has $f" test -e ws/$f
 done
 is "config is not readable by others" "$(stat -c %a ws/config)" 640
-is "store at the newest schema" "$(sqlite3 ws/store.db 'pragma user_version')" 2
+is "store at the newest schema (schema.sql and every migration)" \
+	"$(sqlite3 ws/store.db 'pragma user_version')" "$(($(ls "$SM_SRC"/share/migrations/*.sql | wc -l) + 1))"
 is "store in WAL mode" "$(sqlite3 ws/store.db 'pragma journal_mode')" wal
 ok "store has the items table and its full-text index" \
 	quiet sqlite3 ws/store.db 'select count(*) from items; select count(*) from items_fts'

@@ -7,7 +7,6 @@
  * result as one JSON object; exit 0 sent, 1 refused by the network, 2 our own error.
  */
 #include <getopt.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,18 +17,11 @@ static void trace(const char *line, void *ctx) { fprintf(stderr, "sendtool: %s\n
 static json_t *stored_item(const sm_workspace *ws, const char *id)
 {
 	sm_store *st;
-	sqlite3_stmt *s;
 	json_t *rec = NULL;
-	if (sm_store_open(ws->store, 0, &st) < 0)
-		return NULL;
-	if (sqlite3_prepare_v2(sm_store_db(st), "SELECT record FROM items WHERE id = ?1", -1, &s,
-			       NULL) == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			rec = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
-		sqlite3_finalize(s);
+	if (sm_store_open(ws->store, 0, &st) == 0) {
+		rec = sm_store_item(st, id);
+		sm_store_close(st);
 	}
-	sm_store_close(st);
 	return rec;
 }
 
