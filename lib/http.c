@@ -331,7 +331,9 @@ static void classify(sm_http_req *req, CURLcode rc)
 		req->failed = 0;
 	} else {
 		req->failed = 1;
-		req->temporary = req->status >= 500 || req->status == 429 || req->status == 408;
+		/* 501 Not Implemented and 505 will not change by asking again */
+		req->temporary = (req->status >= 500 && req->status != 501 && req->status != 505) ||
+				 req->status == 429 || req->status == 408;
 		snprintf(req->error, sizeof req->error, "HTTP %ld", req->status);
 	}
 }
@@ -340,7 +342,8 @@ static void classify(sm_http_req *req, CURLcode rc)
    what Retry-After says; a POST only when it is idempotent. 1 if queued again. */
 static int retry(sm_http *h, sm_http_req *req)
 {
-	if (!req->failed || !req->temporary || req->attempts >= h->o.attempts ||
+	int most = req->max_attempts > 0 ? req->max_attempts : h->o.attempts;
+	if (!req->failed || !req->temporary || req->attempts >= most ||
 	    (req->body && !req->idempotent))
 		return 0;
 	const char *ra = sm_http_header(req, "Retry-After");

@@ -368,6 +368,7 @@ struct sm_http_req {
 	const char *const *headers;       /* "Name: value" lines, NULL-terminated, or NULL */
 	const char *etag, *last_modified; /* validators for a conditional GET, or NULL */
 	int idempotent;                   /* a POST that may be sent again (Idempotency-Key) */
+	int max_attempts;                 /* tries at most, if fewer than fetch.attempts; 0: those */
 	void (*setup)(void *curl, sm_http_req *req); /* more libcurl options (IMAP, SMTP) */
 	void (*done)(sm_http_req *req);   /* called from sm_http_wait when it ends */
 	void *data;
