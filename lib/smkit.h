@@ -295,6 +295,9 @@ int sm_store_put_row(sm_store *st, const sm_item_row *row, int *is_new);
 int sm_store_put_item(sm_store *st, json_t *item, int *is_new);
 /* The stored record of an item (as stored: annotations are in their columns), or NULL. */
 json_t *sm_store_item(sm_store *st, const char *id);
+/* The first stored item of a thread whose record has the number value at a JSON path
+   ("$.post_number"), or NULL. */
+json_t *sm_store_thread_find(sm_store *st, const char *thread, const char *path, long long value);
 /* Fetch cursors: the state of one source (a URL, a stream) of a channel. */
 typedef struct {
 	char *etag, *last_modified, *cursor;

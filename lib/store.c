@@ -12,7 +12,7 @@
 
 enum {
 	Q_ITEM_INSERT, Q_ITEM_UPDATE, Q_AUTHOR, Q_CURSOR_GET, Q_CURSOR_SET, Q_CURSOR_ERROR,
-	Q_CHANNEL, Q_ANNOTATE, Q_EACH, Q_ITEM, NQ
+	Q_CHANNEL, Q_ANNOTATE, Q_EACH, Q_ITEM, Q_THREAD_FIND, NQ
 };
 
 static const char *const sql[NQ] = {
@@ -56,6 +56,8 @@ static const char *const sql[NQ] = {
 		"SELECT rowid, record, tags, priority, team, rules, dropped FROM items"
 		" WHERE rowid > ?1 AND (?2 IS NULL OR created_at >= ?2) ORDER BY rowid LIMIT ?3",
 	[Q_ITEM] = "SELECT record FROM items WHERE id = ?1",
+	[Q_THREAD_FIND] = "SELECT record FROM items WHERE thread = ?1 AND json_extract(record, ?2) = ?3"
+			  " ORDER BY rowid LIMIT 1",
 	[Q_CHANNEL] =
 		"INSERT INTO channels (name, kind) VALUES (?1, ?2)"
 		" ON CONFLICT (name) DO UPDATE SET kind = excluded.kind WHERE kind IS NOT excluded.kind",
@@ -478,6 +480,21 @@ json_t *sm_store_item(sm_store *st, const char *id)
 	if (!s)
 		return NULL;
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rec = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
+	sqlite3_reset(s);
+	return rec;
+}
+
+json_t *sm_store_thread_find(sm_store *st, const char *thread, const char *path, long long value)
+{
+	sqlite3_stmt *s = stmt(st, Q_THREAD_FIND);
+	json_t *rec = NULL;
+	if (!s)
+		return NULL;
+	sqlite3_bind_text(s, 1, thread, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, value);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		rec = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
 	sqlite3_reset(s);
