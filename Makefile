@@ -71,7 +71,6 @@ $(B)/%.o: %.c lib/smkit.h
 $(B)/libsmkit.a: $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-# the objects, not the archive: adapters are found through weak references (lib/fetch.c)
 $(B)/bin/%: $(B)/cmd/%.o $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(E) "  LD      $@"

@@ -9,20 +9,11 @@
 
 #include "net.h"
 
-/*
- * Every kind of channel. The network adapters are weak references while they are being
- * written in parallel: one whose file is not built yet is NULL, and its kind is "not
- * supported yet" rather than a link error.
- */
-extern const sm_adapter sm_adapter_mastodon __attribute__((weak));
-extern const sm_adapter sm_adapter_bluesky __attribute__((weak));
-extern const sm_adapter sm_adapter_discourse __attribute__((weak));
-extern const sm_adapter sm_adapter_email __attribute__((weak));
+/* Every kind of channel there is. */
 static const sm_adapter *const adapters[] = {
 	&sm_adapter_feed, &sm_adapter_exec, &sm_adapter_mastodon, &sm_adapter_bluesky,
 	&sm_adapter_discourse, &sm_adapter_email,
 };
-static const char *const later[] = {"mastodon", "bluesky", "discourse", "email", NULL};
 #define NADAPTERS (sizeof adapters / sizeof adapters[0])
 
 const char *sm_chan_get(sm_chan *c, const char *key)
@@ -115,17 +106,11 @@ int sm_chan_commit(sm_chan *c, sm_buf *out)
 const sm_adapter *sm_adapter_for(const char *kind)
 {
 	for (size_t i = 0; i < NADAPTERS; i++)
-		if (adapters[i] && strcmp(adapters[i]->kind, kind) == 0)
+		if (strcmp(adapters[i]->kind, kind) == 0)
 			return adapters[i];
-	for (int i = 0; later[i]; i++)
-		if (strcmp(later[i], kind) == 0) {
-			sm_error_code(SM_EX_CONFIG, "kind '%s' is not supported yet", kind);
-			return NULL;
-		}
 	sm_buf kinds = {0};
 	for (size_t i = 0; i < NADAPTERS; i++)
-		if (adapters[i])
-			sm_buf_printf(&kinds, "%s%s", kinds.len ? ", " : "", adapters[i]->kind);
+		sm_buf_printf(&kinds, "%s%s", kinds.len ? ", " : "", adapters[i]->kind);
 	sm_error_code(SM_EX_CONFIG, "unknown kind '%s' (%s)", kind, kinds.s);
 	sm_buf_free(&kinds);
 	return NULL;

@@ -81,7 +81,8 @@ struct sm_fetch {
 	int nchans;
 };
 
-extern const sm_adapter sm_adapter_feed, sm_adapter_exec;
+extern const sm_adapter sm_adapter_feed, sm_adapter_exec, sm_adapter_mastodon,
+	sm_adapter_bluesky, sm_adapter_discourse, sm_adapter_email;
 /* The adapter of a kind of channel; NULL (with a message naming the kinds) if none. */
 const sm_adapter *sm_adapter_for(const char *kind);
 
