@@ -163,7 +163,16 @@ int sm_case_event(sm_store *st, long long id, const char *actor, const char *wha
 	sqlite3_bind_text(s, 5, old && *old ? old : NULL, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, new_value && *new_value ? new_value : NULL, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 7, note, -1, SQLITE_STATIC);
-	return sm_store_done(st, s, "case event");
+	if (sm_store_done(st, s, "case event") < 0)
+		return -1;
+	/* every change to a case is in the audit chain too */
+	char object[32];
+	snprintf(object, sizeof object, "case:%lld", id);
+	char *detail = sm_asprintf("%s%s%s%s%s", old && *old ? old : "", (old && *old) || (new_value && *new_value) ? " -> " : "",
+				   new_value && *new_value ? new_value : "", note ? "; " : "", note ? note : "");
+	int rc = sm_audit(st, actor, what, object, detail, now);
+	free(detail);
+	return rc;
 }
 
 int sm_case_set(sm_store *st, long long id, const char *column, const char *value,

@@ -76,6 +76,9 @@ int sm_utf8_valid(const char *s, size_t n, size_t *bad);
  */
 char *sm_utf8_fix(const char *s, size_t n, size_t *len);
 
+// sha256.c
+void sm_sha256_hex(const void *data, size_t len, char out[65]);
+
 // sha1.c: SHA-1 digests
 /* The 40 lowercase hex digits of the SHA-1 of data[0..len), NUL-terminated in out. */
 void sm_sha1_hex(const void *data, size_t len, char out[41]);
@@ -404,6 +407,12 @@ void sm_http_req_free(sm_http_req *req); /* the results, not req itself */
 /* The "next" URL of an RFC 8288 Link header, or NULL; malloc'd. */
 char *sm_link_next(const char *link);
 double sm_monotonic(void);
+
+// audit.c: the hash-chained audit log (in the store's transaction)
+int sm_audit(sm_store *st, const char *actor, const char *action, const char *object,
+	     const char *detail, const char *now);
+/* Recompute the chain: 0 intact, 1 broken (what names the first bad entry), -1 error. */
+int sm_audit_verify(sm_store *st, long long *entries, char *what, size_t n);
 
 // feed.c: RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed 1.x into item records
 typedef struct {

@@ -18,6 +18,17 @@ int main(void)
 	sm_sha1_hex(two, strlen(two), hex);
 	tap_is(hex, "84983e441c3bd26ebaae4aa1f95129e5e54670f1", "sha1 of the two-block vector");
 
+	char h256[65];
+	sm_sha256_hex("", 0, h256);
+	tap_is(h256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sha256 of nothing");
+	sm_sha256_hex("abc", 3, h256);
+	tap_is(h256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256 of abc");
+	sm_sha256_hex(two, strlen(two), h256);
+	tap_is(h256, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1", "sha256 of the two-block vector");
+	char big[1000];
+	memset(big, 'a', sizeof big);
+	sm_sha256_hex(big, 1000, h256);
+	tap_is(h256, "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3", "sha256 of 1000 a's");
 	char *fixed = sm_utf8_fix("K\xf6ln \xe2\x82\xac", 9, &n);
 	tap_is(fixed, "K\xc3\xb6ln \xe2\x82\xac", "a stray Latin-1 byte is read as windows-1252, valid UTF-8 kept");
 	tap_int(sm_utf8_valid(fixed, n, NULL), 1, "the result is valid UTF-8");

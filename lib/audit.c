@@ -1,0 +1,90 @@
+/*
+ * audit.c - the audit log: every change to a case or a draft appended with the hash of
+ * the entry before it, so that altering, inserting, deleting or reordering an entry is
+ * found by recomputing the chain. It shows tampering; it cannot stop a writer of the
+ * store from rewriting the whole chain from the point it changed (see smkit(7)).
+ */
+#include <sqlite3.h>
+#include <string.h>
+
+#include "smkit.h"
+
+static const char Q_LAST[] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+static const char Q_ADD[] = "INSERT INTO audit (seq, at, actor, action, object, detail, prev, hash)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+static const char Q_ALL[] = "SELECT seq, at, actor, action, object, coalesce(detail, ''), prev, hash"
+			    " FROM audit ORDER BY seq";
+static const char GENESIS[] = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/* The hash of an entry: its fields and the previous hash, separated so none can shift. */
+static void entry_hash(long long seq, const char *at, const char *actor, const char *action,
+		       const char *object, const char *detail, const char *prev, char out[65])
+{
+	sm_buf b = {0};
+	sm_buf_printf(&b, "%lld\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", seq, at, actor, action, object,
+		      detail ? detail : "", prev);
+	sm_sha256_hex(b.s, b.len, out);
+	sm_buf_free(&b);
+}
+
+int sm_audit(sm_store *st, const char *actor, const char *action, const char *object,
+	     const char *detail, const char *now)
+{
+	struct sqlite3_stmt *s = sm_store_sql(st, Q_LAST);
+	char prev[65], hash[65];
+	long long seq = 1;
+	if (!s)
+		return -1;
+	snprintf(prev, sizeof prev, "%s", GENESIS);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		seq = sqlite3_column_int64(s, 0) + 1;
+		snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_reset(s);
+	entry_hash(seq, now, actor, action, object, detail, prev, hash);
+	if (!(s = sm_store_sql(st, Q_ADD)))
+		return -1;
+	sqlite3_bind_int64(s, 1, seq);
+	sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, detail, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, prev, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, hash, -1, SQLITE_STATIC);
+	return sm_store_done(st, s, "audit");
+}
+
+int sm_audit_verify(sm_store *st, long long *entries, char *what, size_t n)
+{
+	struct sqlite3_stmt *s = sm_store_sql(st, Q_ALL);
+	char prev[65], hash[65];
+	long long expect = 1;
+	int rc = 0;
+	*entries = 0;
+	what[0] = 0;
+	if (!s)
+		return -1;
+	snprintf(prev, sizeof prev, "%s", GENESIS);
+	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+		long long seq = sqlite3_column_int64(s, 0);
+		const char *f[7];
+		for (int i = 0; i < 7; i++)
+			f[i] = (const char *)sqlite3_column_text(s, i + 1);
+		entry_hash(seq, f[0], f[1], f[2], f[3], f[4], f[5], hash);
+		if (seq != expect)
+			snprintf(what, n, "entry %lld: expected entry %lld here (deleted, inserted or "
+				 "reordered)", seq, expect);
+		else if (strcmp(f[5], prev))
+			snprintf(what, n, "entry %lld: it does not follow entry %lld (inserted, deleted "
+				 "or reordered)", seq, seq - 1);
+		else if (strcmp(f[6], hash))
+			snprintf(what, n, "entry %lld: altered (%s %s by %s at %s)", seq, f[2], f[3], f[1], f[0]);
+		rc = what[0] ? 1 : 0;
+		snprintf(prev, sizeof prev, "%s", f[6]);
+		expect = seq + 1;
+		(*entries)++;
+	}
+	sqlite3_reset(s);
+	return rc;
+}

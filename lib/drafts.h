@@ -1,0 +1,53 @@
+/*
+ * drafts.h - the approval area: drafts and their approvals (drafts.c), the editor and
+ * canned answers a draft starts from (editor.c).
+ */
+#ifndef SM_DRAFTS_H
+#define SM_DRAFTS_H
+
+#include "smkit.h"
+
+// drafts.c
+typedef struct {
+	long long id, case_id;
+	char kind[8];
+	char *reply_to, *channel, *text, *author, *state, *policy, *approver_role, *approver_team;
+	char *scheduled_at, *batch, *plan, *reason, *created_at;
+	long needs;
+} sm_draft;
+/* What a new draft answers and says; reply_to or case_id, or neither for a post. */
+typedef struct {
+	const char *reply_to;
+	long long case_id;
+	const char *channel, *text, *at, *batch, *kind, *plan, *plan_blob;
+} sm_draft_spec;
+int sm_draft_get(sm_store *st, long long id, sm_draft *d); /* 1, 0 none, -1 error */
+void sm_draft_free(sm_draft *d);
+/* SHA-256 of the text, channel, target and scheduled time: what an approval binds to. */
+void sm_draft_hash(const sm_draft *d, char out[65]);
+/* Each checks the acting agent's rights (SM_EX_NOPERM with the reason) and audits. */
+int sm_draft_create(sm_store *st, sm_config *cfg, const sm_policies *ps, const char *who,
+		    const sm_draft_spec *spec, long long *id, const char *now);
+int sm_draft_approve(sm_store *st, sm_config *cfg, long long id, const char *who, const char *now);
+int sm_draft_reject(sm_store *st, sm_config *cfg, long long id, const char *who, const char *reason,
+		    const char *now);
+/* A new text: the approvals so far are for the old one and no longer count. */
+int sm_draft_edit(sm_store *st, sm_config *cfg, long long id, const char *who, const char *text,
+		  const char *now);
+/* 1 if the draft may be sent: approved, with enough approvals for what it says now;
+   else 0 and why (sm-publish's check, against a store edited behind our back). */
+int sm_draft_releasable(sm_store *st, long long id, char *why, size_t n);
+json_t *sm_draft_record(sm_store *st, const sm_draft *d);
+char *sm_case_latest_item(sm_store *st, long long case_id); /* what a reply to it answers */
+/* Draft ids by state, author, batch, and not yet approved by someone (NULLs: any). */
+int sm_drafts_list(sm_store *st, const char *state, const char *author, const char *batch,
+		   const char *not_approved_by, long long **ids, size_t *n);
+
+// editor.c
+/* Run $VISUAL or $EDITOR on a file holding text and the comment lines (each "# "-prefixed);
+   the result without comment lines, trimmed; "" if the user left it empty. */
+int sm_edit_text(const char *text, const char *comment, char **out);
+/* A canned answer: {{author.name}}, {{channel}}... filled from the item record. */
+char *sm_template_fill(const char *tpl, json_t *item);
+
+#endif
