@@ -14,6 +14,7 @@
 
 typedef struct {
 	char *name, *value;
+	int included; /* read from an [include]d file, whose mode we cannot see */
 } entry;
 
 struct sm_config {
@@ -33,6 +34,7 @@ static int collect(const git_config_entry *ce, void *data)
 	}
 	cfg->e[cfg->n].name = sm_strdup(ce->name);
 	cfg->e[cfg->n].value = sm_strdup(ce->value ? ce->value : "");
+	cfg->e[cfg->n].included = ce->include_depth > 0;
 	cfg->n++;
 	return 0;
 }
@@ -40,6 +42,14 @@ static int collect(const git_config_entry *ce, void *data)
 static int loose_secret(sm_config *cfg, const char *path)
 {
 	struct stat st;
+	for (size_t i = 0; i < cfg->n; i++) {
+		const char *dot = strrchr(cfg->e[i].name, '.');
+		if (cfg->e[i].included && dot && !strcmp(dot, ".token"))
+			return sm_error_code(SM_EX_CONFIG, "%s: a literal token in an included file "
+					     "(%s) is refused: its mode cannot be checked; put it in "
+					     "the main config at mode 600, or use token-cmd, token-env "
+					     "or token-file", path, cfg->e[i].name);
+	}
 	if (!sm_config_has_literal_secret(cfg) || stat(path, &st) < 0 || !(st.st_mode & 077))
 		return 0;
 	return sm_error_code(SM_EX_CONFIG,

@@ -191,6 +191,26 @@ static host_limit *limit_of(sm_http *h, const char *url)
 	return l;
 }
 
+static void wait_for(sm_http *h, sm_http_req *req)
+{
+	if (h->nwaiting == h->capwaiting) {
+		h->capwaiting = h->capwaiting ? h->capwaiting * 2 : 16;
+		h->waiting = sm_realloc(h->waiting, h->capwaiting * sizeof *h->waiting);
+	}
+	h->waiting[h->nwaiting++] = req;
+}
+
+/* A request that fails before it starts: its done callback runs from sm_http_wait, never
+   from inside sm_http_add, whose caller may not be ready for it. */
+static void refuse(sm_http *h, sm_http_req *req, int temporary, const char *why)
+{
+	req->failed = 1;
+	req->temporary = temporary;
+	snprintf(req->error, sizeof req->error, "%s", why);
+	req->not_before = 0;
+	wait_for(h, req);
+}
+
 static void start(sm_http *h, sm_http_req *req)
 {
 	host_limit *l = limit_of(h, req->url);
@@ -198,10 +218,7 @@ static void start(sm_http *h, sm_http_req *req)
 		l->remaining--; /* counted before the answer says so: others run at the same time */
 	req->attempts++;
 	if (curl_multi_add_handle(h->multi, req->handle) != CURLM_OK) {
-		req->failed = 1;
-		snprintf(req->error, sizeof req->error, "unable to start the transfer");
-		if (req->done)
-			req->done(req);
+		refuse(h, req, 0, "unable to start the transfer");
 		return;
 	}
 	h->active++;
@@ -212,17 +229,21 @@ static void schedule(sm_http *h, sm_http_req *req)
 {
 	host_limit *l = limit_of(h, req->url);
 	double now = sm_monotonic();
-	if (l && l->remaining == 0 && l->reset > now && l->reset > req->not_before)
+	if (l && l->remaining == 0 && l->reset > now && l->reset > req->not_before) {
+		if (l->reset - now > h->o.max_wait) { /* not this run: cron comes again */
+			char why[128];
+			snprintf(why, sizeof why, "rate limited for %.0fs more, beyond fetch.max-wait",
+				 l->reset - now);
+			refuse(h, req, 1, why);
+			return;
+		}
 		req->not_before = l->reset;
+	}
 	if (req->not_before <= now) {
 		start(h, req);
 		return;
 	}
-	if (h->nwaiting == h->capwaiting) {
-		h->capwaiting = h->capwaiting ? h->capwaiting * 2 : 16;
-		h->waiting = sm_realloc(h->waiting, h->capwaiting * sizeof *h->waiting);
-	}
-	h->waiting[h->nwaiting++] = req;
+	wait_for(h, req);
 }
 
 int sm_http_add(sm_http *h, sm_http_req *req)
@@ -389,17 +410,31 @@ static long start_due(sm_http *h, long timeout_ms)
 {
 	double now = sm_monotonic(), next = now + (double)timeout_ms / 1000;
 	size_t k = 0;
-	for (size_t i = 0; i < h->nwaiting; i++) {
+	/* the list may grow while done callbacks add requests: take it as it is now */
+	size_t n = h->nwaiting;
+	sm_http_req **due = sm_malloc((n + 1) * sizeof *due);
+	size_t ndue = 0;
+	for (size_t i = 0; i < n; i++) {
 		sm_http_req *req = h->waiting[i];
 		if (req->not_before <= now)
-			start(h, req);
+			due[ndue++] = req;
 		else {
 			if (req->not_before < next)
 				next = req->not_before;
 			h->waiting[k++] = req;
 		}
 	}
-	h->nwaiting = k;
+	if (h->nwaiting > n) /* added meanwhile: keep them after the ones still waiting */
+		memmove(h->waiting + k, h->waiting + n, (h->nwaiting - n) * sizeof *h->waiting);
+	h->nwaiting = k + (h->nwaiting - n);
+	for (size_t i = 0; i < ndue; i++) {
+		if (due[i]->failed) { /* refused before it started */
+			if (due[i]->done)
+				due[i]->done(due[i]);
+		} else
+			start(h, due[i]);
+	}
+	free(due);
 	long ms = (long)((next - now) * 1000) + 1;
 	return ms < 0 ? 0 : ms;
 }

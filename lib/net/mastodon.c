@@ -326,7 +326,7 @@ static void content(stream *s, json_t *it, json_t *st)
 		"replies", count(st, "replies_count")));
 }
 
-/* What Mastodon has and the item record does not: documented in mastodon.txt. */
+/* What Mastodon has and the item record does not: documented in sm-item(5). */
 static void extras(stream *s, json_t *it, json_t *st, json_t *booster)
 {
 	const char *cw = str(st, "spoiler_text");

@@ -68,6 +68,22 @@ int main(void)
 	sm_config_free(cfg);
 	unlink(path);
 
+	/* a token in an included file: its mode is not checked, so it is refused outright */
+	char inc[] = "/tmp/sm-config-inc-XXXXXX";
+	int fd = mkstemp(inc);
+	const char *incl = "[channel \"m\"]\n\ttoken = s3cret\n";
+	if (write(fd, incl, strlen(incl)) < 0)
+		return 1;
+	close(fd);
+	char *text = sm_asprintf("[include]\n\tpath = %s\n", inc);
+	write_config(text, 0600);
+	free(text);
+	tap_int(sm_config_open(path, &cfg), -1, "a literal token in an included file is refused");
+	tap_ok(strstr(sm_errmsg(), "included") != NULL && strstr(sm_errmsg(), "s3cret") == NULL,
+	       "saying why, without the secret");
+	unlink(path);
+	unlink(inc);
+
 	tap_int(sm_config_open("/nonexistent/config", &cfg), -1, "missing config fails");
 	tap_int(sm_errcode(), SM_EX_CONFIG, "exit status 78");
 	return tap_done();
