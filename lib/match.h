@@ -58,6 +58,11 @@ void sm_query_free(sm_query *q);
 /* Ids (in lex) of words one of which must be in a text the query matches; -1 if none can
    be named (the query must be tried on every text). Array owned by q. */
 int sm_query_required(sm_query *q, const int **ids, size_t *n);
+/* Could it match a text holding the words whose present[id] == gen? (NOT, fields and
+   regexes count as true: a no is never wrong.) */
+int sm_query_may_match(sm_query *q, const uint32_t *present, uint32_t gen);
+/* Every lexicon id the query names; malloc'd array, its length returned. */
+size_t sm_query_words(sm_query *q, int **ids);
 /* 1 if the subject matches; the lexicon must have been run over the subject's text. */
 int sm_query_eval(sm_query *q, sm_lexicon *lex, const sm_subject *s);
 
@@ -129,7 +134,7 @@ typedef struct sm_prefilter sm_prefilter;
 sm_prefilter *sm_prefilter_new(sm_rules *r);
 void sm_prefilter_free(sm_prefilter *p);
 /* 0 only if no line with these bytes can match any rule. */
-int sm_prefilter_maybe(const sm_prefilter *p, const char *line, size_t len);
+int sm_prefilter_maybe(sm_prefilter *p, const char *line, size_t len);
 
 // matcher.c: one sm-match run
 typedef struct {

@@ -1,10 +1,12 @@
 /*
  * prefilter.c - can this raw JSON line match any rule? Before a line is parsed, its bytes
  * are scanned once (Aho-Corasick, ASCII case folded) for the ASCII core of every word the
- * rules require. It must never say no to a line that matches, so a line is always passed
- * on when it holds a \u escape or a character whose NFKC case folding yields ASCII letters
- * or digits or nothing at all (fullwidth letters, ligatures, ß, soft hyphens...): those
- * could form a word that the raw bytes do not show.
+ * rules name; then each rule one of whose words was seen is asked whether it could match
+ * with just the words seen (a phrase needs all of its, AND both sides; NOT, fields and
+ * regexes count as possible). It must never say no to a line that matches, so a line is
+ * always passed on when it holds a \u escape or a character whose NFKC case folding yields
+ * ASCII letters or digits or nothing at all (fullwidth letters, ligatures, ß, soft
+ * hyphens...): those could form a word that the raw bytes do not show.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,14 @@ struct sm_prefilter {
 	size_t nstates;
 	uint32_t *dfa;       /* the same, state numbers premultiplied by nclass, ACCEPT set */
 	uint8_t *suspicious; /* bitmap over code points */
+	/* the words (lexicon ids) that end at each state, its own and its failure chain's */
+	size_t *out_off, *out_len;
+	int *outs;
+	/* the rules, asked through the words they require (r->by_word) */
+	sm_rules *rules;
+	uint32_t *present, gen, *rstamp, rgen;
+	int *hits;
+	size_t nhits;
 };
 
 static uint8_t fold_byte(uint8_t c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
@@ -72,7 +82,85 @@ static int ascii_core(const char *s, size_t n, const char **core, size_t *len)
 }
 
 /* Build the trie of the literals, then turn it into a full DFA (failure links resolved). */
-static int build(sm_prefilter *p, const char **lit, const size_t *len, size_t n)
+/* The trie's own word lists: which words end at which state. */
+typedef struct {
+	int *ids;
+	size_t n, cap;
+} idlist;
+
+static void idlist_add(idlist *l, int id)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->ids[i] == id)
+			return;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 2;
+		l->ids = sm_realloc(l->ids, l->cap * sizeof *l->ids);
+	}
+	l->ids[l->n++] = id;
+}
+
+static void trie(sm_prefilter *p, const char **lit, const size_t *len, const int *id, size_t n,
+		 idlist *own)
+{
+	int nc = p->nclass;
+	p->nstates = 1;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t s = 0;
+		for (size_t k = 0; k < len[i]; k++) {
+			uint32_t *t = &p->next[s * (size_t)nc + p->cls[(uint8_t)lit[i][k]]];
+			if (!*t)
+				*t = (uint32_t)p->nstates++;
+			s = *t;
+		}
+		p->out[s] = 1;
+		idlist_add(&own[s], id[i]);
+	}
+}
+
+/* Breadth first: a missing edge goes where the failure state's edge goes, and a state's
+   words are its own and its failure state's (flattened into p->outs). */
+static void links(sm_prefilter *p, idlist *own)
+{
+	int nc = p->nclass;
+	uint32_t *queue = sm_malloc(p->nstates * sizeof *queue), *fail = sm_calloc(p->nstates, sizeof *fail);
+	size_t head = 0, tail = 0;
+	for (int c = 1; c < nc; c++)
+		if (p->next[c])
+			queue[tail++] = p->next[c];
+	while (head < tail) {
+		uint32_t s = queue[head++];
+		p->out[s] |= p->out[fail[s]];
+		for (size_t i = 0; i < own[fail[s]].n; i++)
+			idlist_add(&own[s], own[fail[s]].ids[i]);
+		for (int c = 1; c < nc; c++) {
+			uint32_t *t = &p->next[s * (size_t)nc + c];
+			if (*t) {
+				fail[*t] = p->next[fail[s] * (size_t)nc + c];
+				queue[tail++] = *t;
+			} else
+				*t = p->next[fail[s] * (size_t)nc + c];
+		}
+	}
+	free(queue);
+	free(fail);
+	size_t total = 0;
+	for (size_t i = 0; i < p->nstates; i++)
+		total += own[i].n;
+	p->outs = sm_malloc((total + 1) * sizeof *p->outs);
+	p->out_off = sm_calloc(p->nstates, sizeof *p->out_off);
+	p->out_len = sm_calloc(p->nstates, sizeof *p->out_len);
+	total = 0;
+	for (size_t i = 0; i < p->nstates; i++) {
+		p->out_off[i] = total;
+		p->out_len[i] = own[i].n;
+		if (own[i].n)
+			memcpy(p->outs + total, own[i].ids, own[i].n * sizeof *p->outs);
+		total += own[i].n;
+	}
+}
+
+static int build(sm_prefilter *p, const char **lit, const size_t *len, const int *id, size_t n)
 {
 	size_t total = 1;
 	for (size_t i = 0; i < n; i++)
@@ -91,37 +179,12 @@ static int build(sm_prefilter *p, const char **lit, const size_t *len, size_t n)
 	int nc = p->nclass;
 	p->next = sm_calloc(total * (size_t)nc, sizeof *p->next);
 	p->out = sm_calloc(total, 1);
-	p->nstates = 1;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t s = 0;
-		for (size_t k = 0; k < len[i]; k++) {
-			uint32_t *t = &p->next[s * (size_t)nc + p->cls[(uint8_t)lit[i][k]]];
-			if (!*t)
-				*t = (uint32_t)p->nstates++;
-			s = *t;
-		}
-		p->out[s] = 1;
-	}
-	/* breadth first: a missing edge goes where the failure state's edge goes */
-	uint32_t *queue = sm_malloc(p->nstates * sizeof *queue), *fail = sm_calloc(p->nstates, sizeof *fail);
-	size_t head = 0, tail = 0;
-	for (int c = 1; c < nc; c++)
-		if (p->next[c])
-			queue[tail++] = p->next[c];
-	while (head < tail) {
-		uint32_t s = queue[head++];
-		p->out[s] |= p->out[fail[s]];
-		for (int c = 1; c < nc; c++) {
-			uint32_t *t = &p->next[s * (size_t)nc + c];
-			if (*t) {
-				fail[*t] = p->next[fail[s] * (size_t)nc + c];
-				queue[tail++] = *t;
-			} else
-				*t = p->next[fail[s] * (size_t)nc + c];
-		}
-	}
-	free(queue);
-	free(fail);
+	idlist *own = sm_calloc(total, sizeof *own);
+	trie(p, lit, len, id, n, own);
+	links(p, own);
+	for (size_t i = 0; i < total; i++)
+		free(own[i].ids);
+	free(own);
 	/* the scanning form: no multiply, no second load to see if a literal ended */
 	p->dfa = sm_malloc(p->nstates * (size_t)nc * sizeof *p->dfa);
 	for (size_t i = 0; i < p->nstates * (size_t)nc; i++)
@@ -129,29 +192,38 @@ static int build(sm_prefilter *p, const char **lit, const size_t *len, size_t n)
 	return 0;
 }
 
+/* The state of a scan: which words were seen, which rules were asked. */
+static void scan_state(sm_prefilter *p, sm_rules *r, size_t nw)
+{
+	p->rules = r;
+	p->present = sm_calloc(nw + 1, sizeof *p->present);
+	p->rstamp = sm_calloc(r->n + 1, sizeof *p->rstamp);
+	p->hits = sm_calloc(nw + 1, sizeof *p->hits);
+}
+
 sm_prefilter *sm_prefilter_new(sm_rules *r)
 {
 	size_t nw = sm_lexicon_size(r->lex), n = 0;
 	const char **lit = sm_calloc(nw + 1, sizeof *lit);
 	size_t *len = sm_calloc(nw + 1, sizeof *len);
+	int *id = sm_calloc(nw + 1, sizeof *id);
 	sm_prefilter *p = NULL;
 
 	if (r->nalways > 0) /* some rule must see every text */
 		goto out;
-	for (size_t w = 0; w < nw; w++) {
-		if (!r->nby_word[w])
-			continue;
+	for (size_t w = 0; w < nw; w++) { /* every word of every rule */
 		const char *word = sm_lexicon_word(r->lex, (int)w, NULL);
 		if (!ascii_core(word, strlen(word), &lit[n], &len[n]))
 			goto out; /* a word with no ASCII at all: no prefilter */
-		n++;
+		id[n++] = (int)w;
 	}
 	p = sm_calloc(1, sizeof *p);
-	if (build(p, lit, len, n) < 0) {
+	if (build(p, lit, len, id, n) < 0) {
 		sm_prefilter_free(p);
 		p = NULL;
 		goto out;
 	}
+	scan_state(p, r, nw);
 	uint8_t in_literal[256] = {0};
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < len[i]; k++)
@@ -161,6 +233,7 @@ sm_prefilter *sm_prefilter_new(sm_rules *r)
 out:
 	free(lit);
 	free(len);
+	free(id);
 	return p;
 }
 
@@ -171,6 +244,12 @@ void sm_prefilter_free(sm_prefilter *p)
 	free(p->next);
 	free(p->out);
 	free(p->dfa);
+	free(p->outs);
+	free(p->out_off);
+	free(p->out_len);
+	free(p->present);
+	free(p->rstamp);
+	free(p->hits);
 	free(p->suspicious);
 	free(p);
 }
@@ -203,16 +282,114 @@ static int hides_words(const sm_prefilter *p, const unsigned char *s, size_t n)
 	return 0;
 }
 
-int sm_prefilter_maybe(const sm_prefilter *p, const char *line, size_t len)
+/* Could a rule one of whose required words was seen match with just the words seen?
+   (A rule that matches holds one of its required words, so it is reached.) */
+static int some_rule(sm_prefilter *p)
 {
-	const unsigned char *s = (const unsigned char *)line;
+	const sm_rules *rs = p->rules;
+	if (++p->rgen == 0) {
+		memset(p->rstamp, 0, rs->n * sizeof *p->rstamp);
+		p->rgen = 1;
+	}
+	for (size_t h = 0; h < p->nhits; h++) {
+		size_t w = (size_t)p->hits[h];
+		for (size_t k = 0; k < rs->nby_word[w]; k++) {
+			size_t r = rs->by_word[w][k];
+			if (p->rstamp[r] == p->rgen)
+				continue;
+			p->rstamp[r] = p->rgen;
+			if (sm_query_may_match(p->rules->rule[r].q, p->present, p->gen))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Feed one string value (from just after its opening quote) through the automaton; the
+   offset after its closing quote. Escapes are fed as they are written: the letters of
+   \n or \t can only add hits, never hide one (\u escapes are dealt with before). */
+static size_t scan_value(sm_prefilter *p, const unsigned char *s, size_t i, size_t len)
+{
 	const uint32_t *dfa = p->dfa;
 	const uint8_t *cls = p->cls;
 	uint32_t st = 0;
-	for (size_t i = 0; i < len; i++) {
+	for (; i < len && s[i] != '"'; i++) {
+		if (s[i] == '\\' && i + 1 < len) {
+			st = dfa[st + cls[s[i]]] & ~ACCEPT;
+			i++;
+		}
 		st = dfa[st + cls[s[i]]];
-		if (st & ACCEPT)
-			return 1;
+		if (st & ACCEPT) { /* words end here: note each once */
+			st &= ~ACCEPT;
+			size_t state = st / (uint32_t)p->nclass;
+			for (size_t k = 0; k < p->out_len[state]; k++) {
+				int w = p->outs[p->out_off[state] + k];
+				if (p->present[w] != p->gen) {
+					p->present[w] = p->gen;
+					p->hits[p->nhits++] = w;
+				}
+			}
+		}
 	}
-	return hides_words(p, s, len);
+	return i + 1;
+}
+
+/* At a quote: the length of the member name "text" or "title" that starts here, else 0. */
+static size_t field_key(const unsigned char *s, size_t left)
+{
+	if (left >= 6 && !memcmp(s, "\"text\"", 6))
+		return 6;
+	if (left >= 7 && !memcmp(s, "\"title\"", 7))
+		return 7;
+	return 0;
+}
+
+static size_t skip_blanks(const unsigned char *s, size_t i, size_t len)
+{
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return i;
+}
+
+/* Words only match in "title" and "text": scan every value of a member so named, at any
+   depth (more than needed, never less). 1 if one of them could hide a word. */
+static int scan_fields(sm_prefilter *p, const unsigned char *s, size_t len)
+{
+	for (const unsigned char *q = s; (q = memchr(q, '"', len - (size_t)(q - s)));) {
+		size_t k = field_key(q, len - (size_t)(q - s)), i = (size_t)(q - s) + (k ? k : 1);
+		q = s + i;
+		if (!k || (i = skip_blanks(s, i, len)) >= len || s[i] != ':')
+			continue;
+		if ((i = skip_blanks(s, i + 1, len)) >= len || s[i] != '"')
+			continue;
+		size_t end = scan_value(p, s, i + 1, len);
+		if (hides_words(p, s + i + 1, (end > len ? len : end) - i - 1))
+			return 1;
+		q = s + (end > len ? len : end);
+	}
+	return 0;
+}
+
+/* A \u escape anywhere: it could hide a word, or the name of a member. */
+static int has_u_escape(const unsigned char *s, size_t len)
+{
+	for (const unsigned char *b = s; (b = memchr(b, '\\', len - (size_t)(b - s))); b += 2)
+		if ((size_t)(b - s) + 1 >= len || b[1] == 'u')
+			return 1;
+	return 0;
+}
+
+int sm_prefilter_maybe(sm_prefilter *p, const char *line, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)line;
+	if (has_u_escape(s, len))
+		return 1;
+	if (++p->gen == 0) {
+		memset(p->present, 0, sm_lexicon_size(p->rules->lex) * sizeof *p->present);
+		p->gen = 1;
+	}
+	p->nhits = 0;
+	if (scan_fields(p, s, len))
+		return 1;
+	return p->nhits && some_rule(p);
 }

@@ -429,22 +429,42 @@ static node *parse_or(parser *p)
 	return l;
 }
 
+/* How rare a required set is likely to be: its shortest word's length (longer words are
+   rarer), so AND keeps the side that fewer texts hold. */
+static size_t rarity(sm_lexicon *lx, const int *ids, size_t n)
+{
+	size_t best = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(sm_lexicon_word(lx, ids[i], NULL));
+		if (len < best)
+			best = len;
+	}
+	return n ? best : 0;
+}
+
 /* The lexicon ids one of which must be in a matching text; 0 if none can be named. */
-static int required(const node *n, int **ids, size_t *nids)
+static int required(const node *n, sm_lexicon *lx, int **ids, size_t *nids)
 {
 	int *a = NULL, *b = NULL;
 	size_t na = 0, nb = 0;
 	switch (n->type) {
 	case N_WORD:
-	case N_PHRASE:
+	case N_PHRASE: { /* a phrase holds all its words: its longest is the rarest */
+		size_t best = 0;
+		for (size_t i = 1; i < n->nids; i++)
+			if (strlen(sm_lexicon_word(lx, n->ids[i], NULL)) >
+			    strlen(sm_lexicon_word(lx, n->ids[best], NULL)))
+				best = i;
 		*ids = sm_malloc(sizeof **ids);
-		(*ids)[0] = n->ids[n->nids - 1]; /* in a phrase, any of its words will do */
+		(*ids)[0] = n->ids[best];
 		*nids = 1;
 		return 1;
+	}
 	case N_AND:
 	case N_NEAR: {
-		int ha = required(n->l, &a, &na), hb = required(n->r, &b, &nb);
-		if (ha && (!hb || na <= nb)) {
+		int ha = required(n->l, lx, &a, &na), hb = required(n->r, lx, &b, &nb);
+		size_t ra = ha ? rarity(lx, a, na) : 0, rb = hb ? rarity(lx, b, nb) : 0;
+		if (ha && (!hb || ra > rb || (ra == rb && na <= nb))) {
 			free(b);
 			*ids = a;
 			*nids = na;
@@ -456,7 +476,7 @@ static int required(const node *n, int **ids, size_t *nids)
 		return ha || hb;
 	}
 	case N_OR:
-		if (!required(n->l, &a, &na) || !required(n->r, &b, &nb)) {
+		if (!required(n->l, lx, &a, &na) || !required(n->r, lx, &b, &nb)) {
 			free(a);
 			free(b);
 			return 0;
@@ -494,7 +514,7 @@ int sm_query_parse(const char *q, size_t len, sm_config *cfg, sm_lexicon *lx, sm
 	}
 	sm_query *qq = sm_calloc(1, sizeof *qq);
 	qq->root = root;
-	qq->has_req = required(root, &qq->req, &qq->nreq);
+	qq->has_req = required(root, lx, &qq->req, &qq->nreq);
 	*out = qq;
 	return 0;
 }
@@ -651,3 +671,49 @@ static int eval(const node *n, sm_lexicon *lx, const sm_subject *s)
 }
 
 int sm_query_eval(sm_query *q, sm_lexicon *lx, const sm_subject *s) { return eval(q->root, lx, s); }
+
+/* Could the query match a text that holds (at least) the words present says, judged on
+   the words alone? NOT, fields and regexes are taken as true: never a wrong no. */
+static int may(const node *n, const uint32_t *present, uint32_t gen)
+{
+	switch (n->type) {
+	case N_WORD:
+	case N_PHRASE:
+		for (size_t i = 0; i < n->nids; i++)
+			if (present[n->ids[i]] != gen)
+				return 0;
+		return 1;
+	case N_AND:
+	case N_NEAR: return may(n->l, present, gen) && may(n->r, present, gen);
+	case N_OR: return may(n->l, present, gen) || may(n->r, present, gen);
+	default: return 1;
+	}
+}
+
+int sm_query_may_match(sm_query *q, const uint32_t *present, uint32_t gen)
+{
+	return may(q->root, present, gen);
+}
+
+static void words_of(const node *n, int **ids, size_t *len, size_t *cap)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; (n->type == N_WORD || n->type == N_PHRASE) && i < n->nids; i++) {
+		if (*len == *cap) {
+			*cap = *cap ? *cap * 2 : 8;
+			*ids = sm_realloc(*ids, *cap * sizeof **ids);
+		}
+		(*ids)[(*len)++] = n->ids[i];
+	}
+	words_of(n->l, ids, len, cap);
+	words_of(n->r, ids, len, cap);
+}
+
+size_t sm_query_words(sm_query *q, int **ids)
+{
+	size_t len = 0, cap = 0;
+	*ids = NULL;
+	words_of(q->root, ids, &len, &cap);
+	return len;
+}
