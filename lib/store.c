@@ -12,7 +12,7 @@
 
 enum {
 	Q_ITEM_INSERT, Q_ITEM_UPDATE, Q_AUTHOR, Q_CURSOR_GET, Q_CURSOR_SET, Q_CURSOR_ERROR,
-	Q_CHANNEL, Q_ANNOTATE, Q_EACH, Q_ITEM, Q_THREAD_FIND, NQ
+	Q_CHANNEL, Q_ANNOTATE, Q_EACH, Q_ITEM, Q_THREAD_FIND, Q_FTS, Q_FTS_BATCH, Q_MAX_ROWID, NQ
 };
 
 static const char *const sql[NQ] = {
@@ -56,6 +56,13 @@ static const char *const sql[NQ] = {
 		"SELECT rowid, record, tags, priority, team, rules, dropped FROM items"
 		" WHERE rowid > ?1 AND (?2 IS NULL OR created_at >= ?2) ORDER BY rowid LIMIT ?3",
 	[Q_ITEM] = "SELECT record FROM items WHERE id = ?1",
+	/* the index of a new item: here, not in a trigger (see migration 0005) */
+	[Q_FTS] = "INSERT INTO items_fts (rowid, title, text) VALUES (?1, ?2, ?3)",
+	/* in a transaction, at commit: every item it added, in one statement, which FTS5 takes
+	   as one batch of terms instead of a flush per row */
+	[Q_FTS_BATCH] = "INSERT INTO items_fts (rowid, title, text) SELECT rowid, title, text"
+			" FROM items WHERE rowid > ?1",
+	[Q_MAX_ROWID] = "SELECT coalesce(max(rowid), 0) FROM items",
 	[Q_THREAD_FIND] = "SELECT record FROM items WHERE thread = ?1 AND json_extract(record, ?2) = ?3"
 			  " ORDER BY rowid LIMIT 1",
 	[Q_CHANNEL] =
@@ -69,6 +76,8 @@ struct sm_store {
 	sqlite3_stmt *q[NQ];
 	struct { const char *sql; sqlite3_stmt *s; } *more; /* sm_store_sql's cache */
 	size_t nmore;
+	int in_tx;              /* between sm_store_begin and commit or rollback */
+	sqlite3_int64 fts_from; /* the items above this rowid are indexed at commit */
 };
 
 /* The exit status a failed SQLite call deserves (SPEC §5). */
@@ -133,7 +142,8 @@ int sm_store_migrate(sm_store *st, const sm_migration *m, int n)
 		return sm_error_code(SM_EX_CONFIG, "%s: store is of a newer smkit (version %d, this "
 				     "build knows %d)", st->path, v, n);
 	while (v < n) {
-		if (sm_store_begin(st) < 0)
+		/* a plain transaction: the tables sm_store_begin looks at may not exist yet */
+		if (exec(st, "BEGIN IMMEDIATE", "begin") < 0)
 			return -1;
 		v = sm_store_version(st); /* another process may have migrated meanwhile */
 		if (v < n) {
@@ -147,7 +157,7 @@ int sm_store_migrate(sm_store *st, const sm_migration *m, int n)
 				return -1;
 			}
 		}
-		if (sm_store_commit(st) < 0)
+		if (exec(st, "COMMIT", "commit") < 0)
 			return -1;
 		v = sm_store_version(st);
 	}
@@ -186,7 +196,8 @@ int sm_store_open(const char *path, int flags, sm_store **out)
 	sqlite3_busy_timeout(st->db, 60000);
 	sqlite3_extended_result_codes(st->db, 1);
 	if ((!(flags & SM_STORE_READONLY) && exec(st, "PRAGMA journal_mode = WAL", "journal") < 0) ||
-	    exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", "pragma") < 0 ||
+	    exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+			  " PRAGMA cache_size = -32768", "pragma") < 0 ||
 	    (!(flags & (SM_STORE_READONLY | SM_STORE_NOMIGRATE)) &&
 	     sm_store_migrate(st, m, builtin_migrations(m, 64)) < 0)) {
 		sm_store_close(st);
@@ -212,11 +223,42 @@ void sm_store_close(sm_store *st)
 
 void *sm_store_db(sm_store *st) { return st->db; }
 
-int sm_store_begin(sm_store *st) { return exec(st, "BEGIN IMMEDIATE", "begin"); }
-int sm_store_commit(sm_store *st) { return exec(st, "COMMIT", "commit"); }
+static int step_done(sm_store *st, sqlite3_stmt *s, const char *what);
+
+int sm_store_begin(sm_store *st)
+{
+	if (exec(st, "BEGIN IMMEDIATE", "begin") < 0)
+		return -1;
+	sqlite3_stmt *s = stmt(st, Q_MAX_ROWID);
+	if (!s || sqlite3_step(s) != SQLITE_ROW) {
+		if (s)
+			sqlite3_reset(s);
+		sm_store_rollback(st);
+		return db_error(st, "begin");
+	}
+	st->fts_from = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	st->in_tx = 1;
+	return 0;
+}
+
+int sm_store_commit(sm_store *st)
+{
+	sqlite3_stmt *s = st->in_tx ? stmt(st, Q_FTS_BATCH) : NULL;
+	if (st->in_tx) {
+		if (!s)
+			return -1;
+		sqlite3_bind_int64(s, 1, st->fts_from);
+		if (step_done(st, s, "index items") < 0)
+			return -1;
+	}
+	st->in_tx = 0;
+	return exec(st, "COMMIT", "commit");
+}
 
 void sm_store_rollback(sm_store *st)
 {
+	st->in_tx = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -273,8 +315,16 @@ int sm_store_put_row(sm_store *st, const sm_item_row *row, int *is_new)
 	if (step_done(st, s, "insert item") < 0)
 		return -1;
 	*is_new = sqlite3_changes(st->db) > 0;
-	if (*is_new)
-		return 0;
+	if (*is_new) {
+		if (st->in_tx) /* indexed with the others at commit */
+			return 0;
+		if (!(s = stmt(st, Q_FTS)))
+			return -1;
+		sqlite3_bind_int64(s, 1, sqlite3_last_insert_rowid(st->db));
+		bind_col(s, 2, row, SM_COL_TITLE);
+		bind_col(s, 3, row, SM_COL_TEXT);
+		return step_done(st, s, "index item");
+	}
 	if (!(s = stmt(st, Q_ITEM_UPDATE)))
 		return -1;
 	bind_item(s, row);

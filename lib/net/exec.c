@@ -19,7 +19,7 @@
 
 extern char **environ;
 
-enum { BATCH = 5000 };
+enum { BATCH = 20000 };
 
 typedef struct {
 	sm_chan *c;
