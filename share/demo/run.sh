@@ -16,6 +16,17 @@ git config -f "$cfg" channel.community.url "file://$src/community.atom"
 git config -f "$cfg" --add channel.community.url "file://$src/press.json"
 git config -f "$cfg" channel.reviews.kind exec
 git config -f "$cfg" channel.reviews.command "$src/reviews.sh"
+# who answers: two teams, three agents, a policy with business hours
+git config -f "$cfg" assign.default-team support
+git config -f "$cfg" team.support.strategy least-loaded
+git config -f "$cfg" team.tech.strategy round-robin
+git config -f "$cfg" agent.alice.team support
+git config -f "$cfg" agent.alice.capacity 1
+git config -f "$cfg" agent.bob.team support
+git config -f "$cfg" agent.bob.capacity 1
+git config -f "$cfg" agent.carol.team tech
+git config -f "$cfg" policy.default.first-response 2h
+git config -f "$cfg" policy.default.hours "Mon-Fri 08:00-18:00 Europe/Berlin"
 
 echo
 echo "== sm-fetch --dir $demo -v   (new items, as JSON lines on stdout; first 3 shown)"
@@ -36,6 +47,14 @@ sm-match --dir "$demo" "$demo/fetched.jsonl" > "$demo/matched.jsonl" || true
 echo "$(wc -l < "$demo/matched.jsonl") of $(wc -l < "$demo/fetched.jsonl") items matched a rule; the store keeps the annotations:"
 sqlite3 -box "$demo/store.db" "SELECT rules, tags, priority, team, substr(coalesce(title, text), 1, 44) AS item
 	FROM items WHERE rules IS NOT NULL ORDER BY priority = 'high' DESC, created_at DESC"
+echo
+echo "== sm-assign: the matched items become cases, routed to teams and agents, due in business hours"
+sm-assign --dir "$demo" "$demo/matched.jsonl" | jq -c '{case, team, assignee, status, due}' 2>/dev/null ||
+	sm-assign --dir "$demo" "$demo/matched.jsonl"
+echo
+echo "== sm-assign list: open cases, most urgent first (a case no agent has room for waits, queued)"
+sm-assign --dir "$demo" list | jq -r '[.case, .status, .team, (.assignee // "(queued)"), .due] | @tsv' 2>/dev/null ||
+	sm-assign --dir "$demo" list
 echo
 echo "== sm-match --test: the rules' own Test-Match / Test-No-Match lines, as TAP"
 sm-match --dir "$demo" --test

@@ -13,3 +13,5 @@ echo "# smkit benchmarks, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores," \
 	"load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
 sh "$SM_SRC/tests/bench/ingest"
 sh "$SM_SRC/tests/bench/fetch"
+sh "$SM_SRC/tests/bench/match"
+[ -f "$SM_SRC/tests/bench/assign" ] && sh "$SM_SRC/tests/bench/assign"
