@@ -134,16 +134,27 @@ static int draft(ctx *x, int argc, char **argv)
 		}
 	if (optind + 1 != argc)
 		return sm_error_code(SM_EX_USAGE, "draft CASE|ITEM [-m TEXT] [--template NAME] [--at TIME]");
+	if (msg && tpl)
+		return sm_error_code(SM_EX_USAGE, "-m and --template: one or the other");
+	/* rights and the target before anyone writes a word in the editor */
+	if (sm_draft_may_write(x->cfg, x->who) < 0)
+		return -1;
 	if (at) {
 		time_t t;
 		if (sm_date_parse(at, &t) < 0)
 			return sm_error_code(SM_EX_USAGE, "--at: '%s' is not a time", at);
 		spec.at = sm_time_format(t, when);
 	}
-	if ((spec.case_id = number(argv[optind])) > 0)
-		item = sm_case_latest_item(x->st, spec.case_id);
-	else
+	if ((spec.case_id = number(argv[optind])) > 0) {
+		if (!(item = sm_case_latest_item(x->st, spec.case_id)))
+			return sm_error_code(SM_EX_DATAERR, "no case %lld (or it has no items)", spec.case_id);
+	} else {
+		json_t *rec = sm_store_item(x->st, argv[optind]);
+		if (!rec)
+			return sm_error_code(SM_EX_DATAERR, "no item '%s' in the store", argv[optind]);
+		json_decref(rec);
 		item = sm_strdup(argv[optind]);
+	}
 	spec.reply_to = spec.case_id > 0 ? NULL : item;
 	if (spec.case_id < 0)
 		spec.case_id = 0;
@@ -193,6 +204,13 @@ static int submit_one(json_t *rec, const char *file, long lineno, void *data)
 		spec.case_id = json_integer_value(cs);
 	if (!spec.batch)
 		spec.batch = x->batch;
+	char when[SM_TIME_LEN];
+	if (spec.at) {
+		time_t t;
+		if (sm_date_parse(spec.at, &t) < 0)
+			return sm_error_code(SM_EX_DATAERR, "%s:%ld: \"at\" is not a time: '%s'", file, lineno, spec.at);
+		spec.at = sm_time_format(t, when);
+	}
 	if (!spec.reply_to && !spec.case_id && !spec.channel)
 		return sm_error_code(SM_EX_DATAERR, "%s:%ld: a draft needs reply_to, case or channel", file, lineno);
 	if (sm_draft_create(x->st, x->cfg, &x->pol, x->who, &spec, &id, x->now) < 0) {
@@ -238,7 +256,7 @@ static int list(ctx *x, int argc, char **argv)
 		switch (c) {
 		case 'p': /* waiting for a decision, and not yet mine to give */
 			state = "pending";
-			not_by = x->who;
+			not_by = x->who ? x->who : "";
 			break;
 		case 'm':
 			if (!x->who)
@@ -248,12 +266,22 @@ static int list(ctx *x, int argc, char **argv)
 		case 'b': batch = optarg; break;
 		default: return sm_error_code(SM_EX_USAGE, "list [--pending | --mine | --batch B]");
 		}
-	if (sm_drafts_list(x->st, state, author, batch, not_by, &ids, &n) < 0)
+	if (sm_drafts_list(x->st, state, author, batch, NULL, &ids, &n) < 0)
 		return -1;
 	if (table)
 		printf("%-6s %-9s %-10s %-12s %s  %s\n", "DRAFT", "STATE", "AUTHOR", "CHANNEL", "N", "TEXT");
-	for (size_t i = 0; i < n && rc == 0; i++)
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (not_by) { /* --pending: not my own, not approved by me as it reads now */
+			sm_draft d;
+			int skip = sm_draft_get(x->st, ids[i], &d) <= 0 || !strcmp(d.author, not_by) ||
+				   sm_draft_approved_by(x->st, &d, not_by) == 1;
+			if (d.text)
+				sm_draft_free(&d);
+			if (skip)
+				continue;
+		}
 		rc = print_draft(x, ids[i], table);
+	}
 	free(ids);
 	return rc;
 }
@@ -269,8 +297,10 @@ static int show(ctx *x, int argc, char **argv)
 		return rc < 0 ? -1 : sm_error_code(SM_EX_DATAERR, "no draft %lld", id);
 	json_t *r = sm_draft_record(x->st, &d);
 	long have = (long)json_array_size(json_object_get(r, "approvals"));
-	json_object_set_new(r, "still_needed", json_integer(strcmp(d.state, "pending") ? 0
-					      : d.needs > have ? d.needs - have : 0));
+	/* for the text as it is now (an approved draft changed behind our back needs them again);
+	   a rejected one needs nothing more */
+	json_object_set_new(r, "still_needed", json_integer(!strcmp(d.state, "rejected") || d.needs <= have
+								? 0 : d.needs - have));
 	json_object_set_new(r, "approver_role", json_string(d.approver_role));
 	if (*d.approver_team)
 		json_object_set_new(r, "approver_team", json_string(d.approver_team));
@@ -287,8 +317,21 @@ static int ok_one(json_t *rec, const char *file, long lineno, void *data)
 {
 	ctx *x = data;
 	json_t *id = json_object_get(rec, "draft");
+	const char *seen = json_string_value(json_object_get(rec, "hash"));
 	if (!json_is_integer(id))
 		return sm_error_code(SM_EX_DATAERR, "%s:%ld: not a draft record (no \"draft\" number)", file, lineno);
+	if (seen) { /* what the approver was shown must be what it says now */
+		sm_draft d;
+		char now[65];
+		if (sm_draft_get(x->st, json_integer_value(id), &d) > 0) {
+			sm_draft_hash(&d, now);
+			sm_draft_free(&d);
+			if (strcmp(now, seen))
+				return sm_error_code(SM_EX_NOPERM, "%s:%ld: draft %lld changed since this record "
+						     "was made: look at it again", file, lineno,
+						     (long long)json_integer_value(id));
+		}
+	}
 	x->made = sm_realloc(x->made, (x->nmade + 1) * sizeof *x->made);
 	x->made[x->nmade++] = json_integer_value(id);
 	return 0;

@@ -69,7 +69,8 @@ static int load_agents(sm_assigner *a)
 		ag->login = sm_config_get_sub(a->cfg, "agent", names[i], "login");
 		ag->skills = sm_config_get_all_sub(a->cfg, "agent", names[i], "skill", &ag->nskills);
 		if (ag->team) {
-			sm_team *t = &a->teams[team_index(a, ag->team)];
+			size_t ti = team_index(a, ag->team); /* may move a->teams: index first */
+			sm_team *t = &a->teams[ti];
 			t->members = sm_realloc(t->members, (t->nmembers + 1) * sizeof *t->members);
 			t->members[t->nmembers++] = i;
 		}

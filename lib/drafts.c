@@ -21,8 +21,12 @@ static const char Q_ADD[] =
 	"INSERT INTO drafts (kind, reply_to, case_id, channel, text, author, state, needs, policy,"
 	" approver_role, approver_team, scheduled_at, batch, plan, plan_blob, created_at, updated_at)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)";
+/* the approvals that count: for this text, by someone who neither wrote nor edited it */
 static const char Q_COUNT[] = "SELECT count(DISTINCT approver) FROM approvals WHERE draft_id = ?1"
-			      " AND hash = ?2 AND approver != ?3";
+			      " AND hash = ?2 AND approver != ?3 AND approver NOT IN (SELECT actor FROM audit"
+			      " WHERE object = 'draft:' || ?1 AND action = 'edit')";
+static const char Q_EDITOR[] = "SELECT 1 FROM audit WHERE object = 'draft:' || ?1 AND action = 'edit'"
+			       " AND actor = ?2";
 static const char Q_MINE[] = "SELECT 1 FROM approvals WHERE draft_id = ?1 AND approver = ?2 AND hash = ?3";
 static const char Q_APPROVE[] = "INSERT INTO approvals (draft_id, approver, hash, at) VALUES (?1, ?2, ?3, ?4)";
 static const char Q_STATE[] = "UPDATE drafts SET state = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1";
@@ -202,16 +206,25 @@ static int need_agent(sm_config *cfg, const char *who)
 					       : "you are no agent of this workspace%s", who ? who : "");
 }
 
+int sm_draft_may_write(sm_config *cfg, const char *who)
+{
+	if (need_agent(cfg, who) < 0)
+		return -1;
+	if (!sm_agent_has_role(cfg, who, "agent"))
+		return sm_error_code(SM_EX_NOPERM, "%s may not write drafts (role agent)", who);
+	return 0;
+}
+
 int sm_draft_create(sm_store *st, sm_config *cfg, const sm_policies *ps, const char *who,
 		    const sm_draft_spec *spec, long long *id, const char *now)
 {
 	target_info t;
 	char *reply_to = spec->reply_to ? sm_strdup(spec->reply_to) : NULL;
 	int rc = -1;
-	if (need_agent(cfg, who) < 0)
+	if (sm_draft_may_write(cfg, who) < 0) {
+		free(reply_to);
 		return -1;
-	if (!sm_agent_has_role(cfg, who, "agent"))
-		return sm_error_code(SM_EX_NOPERM, "%s may not write drafts (role agent)", who);
+	}
 	if (!reply_to && spec->case_id && !(reply_to = sm_case_latest_item(st, spec->case_id)))
 		return sm_error_code(SM_EX_DATAERR, "no case %lld (or it has no items)", spec->case_id);
 	target(st, reply_to, spec->case_id, &t);
@@ -224,7 +237,12 @@ int sm_draft_create(sm_store *st, sm_config *cfg, const sm_policies *ps, const c
 	else if (!spec->text || !*spec->text)
 		rc = sm_error_code(SM_EX_DATAERR, "an empty draft");
 	else {
+		/* a reply sent on another channel takes the stricter of the two channels' policies:
+		   --channel cannot be a way around a policy */
 		const sm_policy *p = policy_of(ps, &t, channel, kind);
+		const sm_policy *q = t.channel && strcmp(t.channel, channel) ? policy_of(ps, &t, t.channel, kind) : NULL;
+		if (!p || (q && q->approvals > p->approvals))
+			p = q ? q : p;
 		long needs = p ? p->approvals : 1; /* no policy: four eyes */
 		sqlite3_stmt *s = sm_store_sql(st, Q_ADD);
 		if (s) {
@@ -271,6 +289,16 @@ static int may_decide(sm_store *st, sm_config *cfg, const sm_draft *d, const cha
 		return -1;
 	if (!strcmp(who, d->author))
 		return sm_error_code(SM_EX_NOPERM, "draft %lld: %s wrote it, someone else must decide",
+				     d->id, who);
+	sqlite3_stmt *e = sm_store_sql(st, Q_EDITOR);
+	if (!e)
+		return -1;
+	sqlite3_bind_int64(e, 1, d->id);
+	sqlite3_bind_text(e, 2, who, -1, SQLITE_STATIC);
+	int edited = sqlite3_step(e) == SQLITE_ROW;
+	sqlite3_reset(e);
+	if (edited)
+		return sm_error_code(SM_EX_NOPERM, "draft %lld: %s edited it, someone else must decide",
 				     d->id, who);
 	if (!sm_agent_has_role(cfg, who, d->approver_role))
 		return sm_error_code(SM_EX_NOPERM, "draft %lld: deciding needs the role '%s', which %s "
@@ -364,6 +392,10 @@ int sm_draft_edit(sm_store *st, sm_config *cfg, long long id, const char *who, c
 		rc = sm_error_code(SM_EX_DATAERR, "draft %lld is %s: it can no longer change", id, d.state);
 	if (rc == 0 && (!text || !*text))
 		rc = sm_error_code(SM_EX_DATAERR, "an empty draft");
+	if (rc == 0 && !strcmp(text, d.text)) { /* the same text: the approvals stand */
+		sm_draft_free(&d);
+		return 0;
+	}
 	sqlite3_stmt *s = rc == 0 ? sm_store_sql(st, Q_TEXT) : NULL;
 	if (s) {
 		sqlite3_bind_int64(s, 1, id);
@@ -466,4 +498,19 @@ int sm_drafts_list(sm_store *st, const char *state, const char *author, const ch
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : sm_store_fail(st, "list drafts");
+}
+
+int sm_draft_approved_by(sm_store *st, const sm_draft *d, const char *who)
+{
+	char hash[65];
+	sm_draft_hash(d, hash);
+	sqlite3_stmt *s = sm_store_sql(st, Q_MINE);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, d->id);
+	sqlite3_bind_text(s, 2, who, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, hash, -1, SQLITE_STATIC);
+	int yes = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return yes;
 }

@@ -38,6 +38,8 @@ int sm_draft_edit(sm_store *st, sm_config *cfg, long long id, const char *who, c
    else 0 and why (sm-publish's check, against a store edited behind our back). */
 int sm_draft_releasable(sm_store *st, long long id, char *why, size_t n);
 json_t *sm_draft_record(sm_store *st, const sm_draft *d);
+int sm_draft_may_write(sm_config *cfg, const char *who); /* an agent with the agent role */
+int sm_draft_approved_by(sm_store *st, const sm_draft *d, const char *who); /* its text now */
 char *sm_case_latest_item(sm_store *st, long long case_id); /* what a reply to it answers */
 /* Draft ids by state, author, batch, and not yet approved by someone (NULLs: any). */
 int sm_drafts_list(sm_store *st, const char *state, const char *author, const char *batch,

@@ -16,7 +16,8 @@ static char *strip(const char *s)
 	sm_buf b = {0};
 	for (const char *p = s; *p;) {
 		size_t n = strcspn(p, "\n");
-		if (p[0] != '#')
+		/* our comments are "# ..." or "#": a line like "#störung behoben" is a hashtag */
+		if (!(p[0] == '#' && (n == 1 || p[1] == ' ')))
 			sm_buf_printf(&b, "%.*s\n", (int)n, p);
 		p += n + (p[n] == '\n');
 	}

@@ -55,20 +55,60 @@ for src in "$SM_SRC"/cmd/sm-*.c; do
 	ok "$c: zsh completion names it" grep -Eq "^#compdef( .*)? $c( |\$)" "$COMP/zsh/_smkit"
 done
 
+# help_options CMD: "SUB --option" for each long option CMD --help names; SUB is the
+# subcommand of the usage line it is on ("cmd [--dir DIR] list [--mine]": list), or of
+# the usage line above an indented "[--option ...]" line that continues it, else "-"
+help_options() {
+	"$1" --help 2>/dev/null | awk -v cmd="$1" '
+	function opts(t, sub_) {
+		while (match(t, /--[a-z][a-z-]*/)) {
+			print sub_, substr(t, RSTART, RLENGTH)
+			t = substr(t, RSTART + RLENGTH)
+		}
+	}
+	{
+		n = split($0, w, /[ \t]+/)
+		i = (w[1] == "") ? 2 : 1
+		if (w[i] == "usage:")
+			i++
+		if (w[i] != cmd) {
+			opts($0, (w[1] == "" && w[i] ~ /^\[/ && last != "") ? last : "-")
+			next
+		}
+		sub_ = "-"
+		for (i++; i <= n; i++) {
+			if (sub_ == "-" && w[i] ~ /^[a-z][a-z-]*$/)
+				sub_ = w[i]
+			else
+				opts(w[i], sub_)
+		}
+		last = sub_
+	}' | sort -u
+}
+
 # bash
 for c in $cmds; do
 	[ -f "$COMP/bash/$c" ] || continue
 	ok "$c: bash completion parses" bash -n "$COMP/bash/$c"
-	# every long option --help names is offered after '-'
-	bash_complete "$COMP/bash/$c" "$c" - >got 2>err
-	opts=$("$c" --help 2>/dev/null | grep -o -e '--[a-z][a-z-]*' | sort -u)
-	if [ -z "$opts" ]; then
+	# every long option --help names is offered after '-' (after its subcommand, if any)
+	help_options "$c" >opts
+	if [ ! -s opts ]; then
 		fail "$c: bash offers the long options of --help"
 		diag "'$c --help' names no long option"
-	else
-		# shellcheck disable=SC2086
-		has_lines "$c: bash offers the long options of --help" got $opts
+		continue
 	fi
+	for sub in $(cut -d' ' -f1 opts | sort -u); do
+		if [ "$sub" = - ]; then
+			bash_complete "$COMP/bash/$c" "$c" - >got 2>err
+			what="$c"
+		else
+			bash_complete "$COMP/bash/$c" "$c" "$sub" - >got 2>err
+			what="$c $sub"
+		fi
+		# shellcheck disable=SC2046
+		has_lines "$what: bash offers the long options of --help" got \
+			$(awk -v s="$sub" '$1 == s { print $2 }' opts)
+	done
 done
 
 if [ -f "$COMP/bash/sm-fetch" ]; then
@@ -114,6 +154,147 @@ if [ -f "$COMP/bash/sm-match" ]; then
 	is "sm-match FILE: bash completes an items file" "$(cat got)" my.rules
 fi
 
+if [ -f "$COMP/bash/sm-assign" ]; then
+	f=$COMP/bash/sm-assign
+	cat >>ws/config <<'EOF'
+[assign]
+	default-team = support
+[team "support"]
+	strategy = least-loaded
+[team "billing"]
+	email = billing@example.com
+[agent "alice"]
+	team = support
+[agent "bob"]
+	team = tech
+[team "tech"]
+	strategy = round-robin
+EOF
+	git config -f other/config agent.zoe.team far
+	git config -f other/config team.far.strategy sticky
+	printf '%s\n' '{"id":"b:1","channel":"blog","author":{"id":"u1"},"text":"a"}' \
+		'{"id":"b:2","channel":"blog","author":{"id":"u2"},"text":"b"}' \
+		'{"id":"b:3","channel":"blog","author":{"id":"u3"},"text":"c"}' >items.jsonl
+	# three cases, the second resolved
+	sm-assign items.jsonl >/dev/null 2>err &&
+		sqlite3 ws/store.db "update cases set status = 'resolved' where id = 2"
+	bash_complete "$f" sm-assign "" >got 2>err
+	has_lines "sm-assign: bash offers the subcommands" got list take set set-agent forward escalate
+	has_lines "sm-assign: and items files" got items.jsonl
+	bash_complete "$f" sm-assign items.jsonl "" >got 2>err
+	unlike "sm-assign FILE: no subcommand after a file" got '^(list|take)$'
+	has_lines "sm-assign FILE: more files" got items.jsonl
+	bash_complete "$f" sm-assign list - >got 2>err
+	unlike "sm-assign list -: not the filter's options" got '^--explain$'
+	bash_complete "$f" sm-assign list --agent "" >got 2>err
+	is "sm-assign list --agent: the agents" "$(sort got | tr '\n' ' ')" "alice bob "
+	bash_complete "$f" sm-assign list --team "" >got 2>err
+	is "sm-assign list --team: sections, agents' teams, the default team" "$(sort got | tr '\n' ' ')" \
+		"billing support tech "
+	bash_complete "$f" sm-assign list --status p >got 2>err
+	is "sm-assign list --status p: pending" "$(cat got)" pending
+	bash_complete "$f" sm-assign --dir other list --agent "" >got 2>err
+	is "sm-assign --dir DIR list --agent: the agents of DIR" "$(cat got)" zoe
+	bash_complete "$f" sm-assign --dir = other forward 1 "" >got 2>err
+	is "sm-assign --dir=DIR forward CASE: the teams of DIR" "$(cat got)" far
+	if command -v sqlite3 >/dev/null 2>&1; then
+		bash_complete "$f" sm-assign take "" >got 2>err
+		is "sm-assign take: the cases not resolved" "$(tr '\n' ' ' <got)" "1 3 "
+		bash_complete "$f" sm-assign take 1 "" >got 2>err
+		is "sm-assign take CASE: nothing more" "$(cat got)" ""
+	else
+		skip "sm-assign take: cases need sqlite3"
+		skip "sm-assign take CASE: cases need sqlite3"
+	fi
+	bash_complete "$f" sm-assign set 1 "" >got 2>err
+	is "sm-assign set CASE: the fields" "$(tr '\n' ' ' <got)" "status= assignee= priority= team= "
+	bash_complete "$f" sm-assign set 1 status = "" >got 2>err
+	is "sm-assign set CASE status=: the statuses" "$(tr '\n' ' ' <got)" "new open pending resolved "
+	bash_complete "$f" sm-assign set 1 priority = u >got 2>err
+	is "sm-assign set CASE priority=u: urgent" "$(cat got)" urgent
+	bash_complete "$f" sm-assign set 1 status=open assignee = "" >got 2>err
+	is "sm-assign set CASE F=V assignee=: the agents" "$(sort got | tr '\n' ' ')" "alice bob "
+	bash_complete "$f" sm-assign set 1 team=b >got 2>err
+	is "sm-assign set CASE team=b (no '=' word break): prefixed" "$(cat got)" team=billing
+	bash_complete "$f" sm-assign set-agent "" >got 2>err
+	is "sm-assign set-agent: the agents" "$(sort got | tr '\n' ' ')" "alice bob "
+	bash_complete "$f" sm-assign set-agent alice "" >got 2>err
+	is "sm-assign set-agent AGENT: away or back" "$(tr '\n' ' ' <got)" "away back "
+	bash_complete "$f" sm-assign forward 1 t >got 2>err
+	is "sm-assign forward CASE t: the team" "$(cat got)" tech
+	bash_complete "$f" sm-assign forward 1 tech -m "" >got 2>err
+	is "sm-assign forward -m: nothing to offer" "$(cat got)" ""
+	bash_complete "$f" sm-assign escalate "" >got 2>err
+	is "sm-assign escalate: nothing to offer" "$(cat got)" ""
+fi
+
+# sm-approve: a workspace of its own with drafts in every state, batches, templates, a case
+if [ -f "$COMP/bash/sm-approve" ] || [ -f "$COMP/fish/sm-approve.fish" ]; then
+	sm-init -q appr && cat >>appr/config <<'EOF'
+[security]
+	identity = env
+[assign]
+	default-team = support
+[agent "alice"]
+	team = support
+[agent "bob"]
+	role = approver
+[channel "social"]
+	kind = feed
+	url = file:///dev/null
+[channel "press"]
+	kind = feed
+	url = file:///dev/null
+EOF
+	mkdir -p appr/templates && : >appr/templates/danke && : >appr/templates/sorry
+	printf '%s\n' '{"id":"social:1","channel":"social","author":{"id":"k"},"text":"a"}' |
+		sm-assign --dir appr >/dev/null 2>&1
+	printf '%s\n' '{"reply_to":"social:1","text":"one","batch":"b1"}' \
+		'{"reply_to":"social:1","text":"two","batch":"b1"}' \
+		'{"reply_to":"social:1","text":"three","batch":"b1"}' \
+		'{"reply_to":"social:1","text":"four","batch":"b2"}' \
+		'{"reply_to":"social:1","text":"five","batch":"b2"}' |
+		SM_USER=alice sm-approve --dir appr submit >/dev/null 2>&1
+	SM_USER=bob sm-approve --dir appr ok 2 >/dev/null 2>&1
+	SM_USER=bob sm-approve --dir appr reject 4 -m no >/dev/null 2>&1
+	sqlite3 appr/store.db "update drafts set state = 'published' where id = 3" 2>/dev/null
+fi
+
+if [ -f "$COMP/bash/sm-approve" ]; then
+	f=$COMP/bash/sm-approve
+	# ac WORD...: bash's completions for sm-approve WORD... in the workspace appr, one line
+	ac() { SM_DIR=$TMP/appr bash_complete "$f" sm-approve "$@" 2>err | grep -v '^$' | tr '\n' ' '; }
+	is "sm-approve: bash offers the subcommands" "$(ac "")" "draft submit list show ok reject edit verify "
+	is "sm-approve -: the options before a subcommand only" "$(ac -)" "-d --dir -h --help --version "
+	bash_complete "$f" sm-approve --dir "" >got 2>err
+	has_lines "sm-approve --dir: bash offers directories" got ws other appr "some dir"
+	is "sm-approve draft: the cases not resolved" "$(ac draft "")" "1 "
+	is "sm-approve draft --template: the templates" "$(ac draft 1 --template "")" "danke sorry "
+	is "sm-approve draft --channel p: the channel" "$(ac draft 1 --channel p)" "press "
+	is "sm-approve draft --batch: the batches" "$(ac draft 1 --batch "")" "b1 b2 "
+	is "sm-approve draft -m: nothing to offer" "$(ac draft 1 -m "")" ""
+	is "sm-approve draft --at: nothing to offer" "$(ac draft 1 --at "")" ""
+	is "sm-approve list --batch=: the batches" "$(ac list --batch = "")" "b1 b2 "
+	is "sm-approve ok: the pending drafts, and -" "$(ac ok "")" "1 5 - "
+	is "sm-approve ok ID: more of them" "$(ac ok 1 "")" "1 5 - "
+	is "sm-approve reject: the pending drafts" "$(ac reject "")" "1 5 "
+	is "sm-approve reject ID -: -m" "$(ac reject 1 -)" "-m "
+	is "sm-approve reject ID -m: nothing to offer" "$(ac reject 1 -m "")" ""
+	is "sm-approve reject ID: nothing more" "$(ac reject 1 "")" ""
+	is "sm-approve edit: not the published one" "$(ac edit "")" "1 2 4 5 "
+	is "sm-approve show: every draft" "$(ac show "")" "1 2 3 4 5 "
+	is "sm-approve show ID: nothing more" "$(ac show 1 "")" ""
+	is "sm-approve verify: nothing to offer" "$(ac verify "")" ""
+	: >bulk.jsonl
+	is "sm-approve submit: files" "$(ac submit bul)" "bulk.jsonl "
+	is "sm-approve --dir DIR ok: the drafts of DIR" \
+		"$(unset SM_DIR; bash_complete "$f" sm-approve --dir appr ok "" 2>err | tr '\n' ' ')" "1 5 - "
+	is "sm-approve --dir=DIR ok: the drafts of DIR" \
+		"$(unset SM_DIR; bash_complete "$f" sm-approve --dir = appr ok "" 2>err | tr '\n' ' ')" "1 5 - "
+	is "sm-approve --dir DIR without drafts: none" \
+		"$(bash_complete "$f" sm-approve --dir other ok "" 2>err | tr '\n' ' ')" "- "
+fi
+
 # zsh: the file parses (its completion is not driven here)
 if command -v zsh >/dev/null 2>&1; then
 	ok "zsh: _smkit parses" zsh -n "$COMP/zsh/_smkit"
@@ -134,6 +315,46 @@ if command -v fish >/dev/null 2>&1; then
 		fish -c "source '$COMP/fish/sm-fetch.fish'; complete -C'sm-fetch --dir other -c '" 2>err |
 			cut -f1 >got
 		is "sm-fetch --dir DIR -c: fish offers the channels of DIR" "$(cat got)" forum
+	fi
+	if [ -f "$COMP/fish/sm-assign.fish" ]; then
+		fc() { fish -c "source '$COMP/fish/sm-assign.fish'; complete -C'$1'" 2>err | cut -f1; }
+		fc 'sm-assign ' >got
+		has_lines "sm-assign: fish offers the subcommands" got list take set set-agent forward escalate
+		fc 'sm-assign list --agent ' >got
+		is "sm-assign list --agent: fish offers the agents" "$(sort got | tr '\n' ' ')" "alice bob "
+		fc 'sm-assign --dir other forward 1 ' >got
+		is "sm-assign --dir DIR forward CASE: fish offers the teams of DIR" "$(cat got)" far
+		fc 'sm-assign set-agent alice ' >got
+		is "sm-assign set-agent AGENT: fish offers away, back" "$(sort got | tr '\n' ' ')" "away back "
+		fc 'sm-assign set 1 status=' >got
+		is "sm-assign set CASE status=: fish offers the statuses" "$(tr '\n' ' ' <got)" \
+			"status=new status=open status=pending status=resolved "
+		if command -v sqlite3 >/dev/null 2>&1; then
+			fc 'sm-assign take ' >got
+			is "sm-assign take: fish offers the cases not resolved" "$(tr '\n' ' ' <got)" "1 3 "
+		fi
+	fi
+	if [ -f "$COMP/fish/sm-approve.fish" ]; then
+		fa() {
+			SM_DIR=$TMP/appr fish -c "source '$COMP/fish/sm-approve.fish'; complete -C'$1'" 2>err |
+				cut -f1 | sort | tr '\n' ' '
+		}
+		is "sm-approve: fish offers the subcommands" "$(fa 'sm-approve ')" \
+			"draft edit list ok reject show submit verify "
+		is "sm-approve -: fish offers the options before a subcommand" "$(fa 'sm-approve -')" \
+			"--dir --help --version -d -h "
+		is "sm-approve draft -: fish offers its options" "$(fa 'sm-approve draft 1 -')" \
+			"--at --batch --channel --template -m "
+		is "sm-approve draft --template: fish offers the templates" "$(fa 'sm-approve draft 1 --template ')" \
+			"danke sorry "
+		is "sm-approve list -: fish offers its options" "$(fa 'sm-approve list -')" "--batch --mine --pending "
+		is "sm-approve list --batch: fish offers the batches" "$(fa 'sm-approve list --batch ')" "b1 b2 "
+		is "sm-approve ok: fish offers the pending drafts and -" "$(fa 'sm-approve ok ')" "- 1 5 "
+		is "sm-approve edit: fish offers the drafts not published" "$(fa 'sm-approve edit ')" "1 2 4 5 "
+		is "sm-approve show ID: nothing more" "$(fa 'sm-approve show 1 ')" ""
+		is "sm-approve --dir DIR ok: fish offers the drafts of DIR" \
+			"$(unset SM_DIR; fish -c "source '$COMP/fish/sm-approve.fish'; complete -C'sm-approve --dir appr ok '" 2>err |
+				cut -f1 | sort | tr '\n' ' ')" "- 1 5 "
 	fi
 	if [ -f "$COMP/fish/sm-match.fish" ]; then
 		: >my.rules
