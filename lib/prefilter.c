@@ -55,6 +55,8 @@ static void mark_suspicious(uint8_t *bm, const uint8_t *in_literal)
 		if (n > 0 && n <= 32) /* NFKC composes again: ö stays ö */
 			n = utf8proc_normalize_utf32(dst, n, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
 		int bad = n <= 0 || n > 32; /* nothing left (ignorable), or unknown */
+		if (c == 0xDF) /* ß: the scan reads it as the ss it folds to */
+			continue;
 		for (utf8proc_ssize_t i = 0; i < n && i < 32 && !bad; i++)
 			bad = dst[i] < 0x80 && in_literal[fold_byte((uint8_t)dst[i])];
 		if (bad)
@@ -305,6 +307,19 @@ static int some_rule(sm_prefilter *p)
 	return 0;
 }
 
+/* Words end at this (premultiplied) state: note each once. */
+static void note_words(sm_prefilter *p, uint32_t st)
+{
+	size_t state = st / (uint32_t)p->nclass;
+	for (size_t k = 0; k < p->out_len[state]; k++) {
+		int w = p->outs[p->out_off[state] + k];
+		if (p->present[w] != p->gen) {
+			p->present[w] = p->gen;
+			p->hits[p->nhits++] = w;
+		}
+	}
+}
+
 /* Feed one string value (from just after its opening quote) through the automaton; the
    offset after its closing quote. Escapes are fed as they are written: the letters of
    \n or \t can only add hits, never hide one (\u escapes are dealt with before). */
@@ -317,19 +332,20 @@ static size_t scan_value(sm_prefilter *p, const unsigned char *s, size_t i, size
 		if (s[i] == '\\' && i + 1 < len) {
 			st = dfa[st + cls[s[i]]] & ~ACCEPT;
 			i++;
+		} else if (s[i] == 0xC3 && i + 1 < len && s[i + 1] == 0x9F) {
+			/* ß folds to ss: read it so, rather than parse every line that has one */
+			st = dfa[st + cls['s']];
+			if (st & ACCEPT)
+				note_words(p, st &= ~ACCEPT);
+			i++;
+			st = dfa[st + cls['s']];
+			if (st & ACCEPT)
+				note_words(p, st &= ~ACCEPT);
+			continue;
 		}
 		st = dfa[st + cls[s[i]]];
-		if (st & ACCEPT) { /* words end here: note each once */
-			st &= ~ACCEPT;
-			size_t state = st / (uint32_t)p->nclass;
-			for (size_t k = 0; k < p->out_len[state]; k++) {
-				int w = p->outs[p->out_off[state] + k];
-				if (p->present[w] != p->gen) {
-					p->present[w] = p->gen;
-					p->hits[p->nhits++] = w;
-				}
-			}
-		}
+		if (st & ACCEPT)
+			note_words(p, st &= ~ACCEPT);
 	}
 	return i + 1;
 }
