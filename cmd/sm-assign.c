@@ -62,7 +62,12 @@ static int each_item(json_t *item, const char *file, long lineno, void *data)
 	ctx *x = data;
 	json_t *ann;
 	int is_new;
-	if ((x->n == 0 && sm_store_begin(x->st) < 0) || sm_store_put_item(x->st, item, &is_new) < 0)
+	if (x->n == 0) { /* a new transaction: what this process read may have changed */
+		if (sm_store_begin(x->st) < 0)
+			return -1;
+		sm_assigner_forget(&x->a);
+	}
+	if (sm_store_put_item(x->st, item, &is_new) < 0)
 		return -1;
 	if (sm_assign_item(&x->a, item, &ann) < 0) {
 		char msg[1024];

@@ -101,14 +101,57 @@ int sm_assigner_init(sm_assigner *a, sm_config *cfg, sm_store *st, const char *a
 		team_index(a, a->default_team);
 	if (load_agents(a) < 0)
 		return -1;
+	a->load = sm_calloc(a->nagents + 1, sizeof *a->load);
+	a->away = sm_calloc(a->nagents + 1, sizeof *a->away);
+	a->last = sm_calloc(a->nagents + 1, sizeof *a->last);
 	for (size_t i = 0; i < a->nteams; i++)
 		if (load_team(a, &a->teams[i]) < 0)
 			return -1;
 	return 0;
 }
 
+void sm_assigner_forget(sm_assigner *a) { a->load_valid = 0; }
+
+static int note_load(const char *agent, long load, void *ctx)
+{
+	sm_assigner *a = ctx;
+	for (size_t i = 0; i < a->nagents; i++)
+		if (!strcmp(a->agents[i].name, agent))
+			a->load[i] = load;
+	return 0;
+}
+
+static int note_state(const char *agent, int away, const char *last, void *ctx)
+{
+	sm_assigner *a = ctx;
+	for (size_t i = 0; i < a->nagents; i++)
+		if (!strcmp(a->agents[i].name, agent)) {
+			a->away[i] = away;
+			snprintf(a->last[i], SM_TIME_LEN, "%s", last);
+		}
+	return 0;
+}
+
+/* The agents' loads and states, read once per transaction, then kept as this process
+   assigns (sm_assigner_forget when another may have changed them). */
+static int agents_read(sm_assigner *a)
+{
+	if (a->load_valid)
+		return 0;
+	memset(a->load, 0, (a->nagents + 1) * sizeof *a->load);
+	memset(a->away, 0, (a->nagents + 1) * sizeof *a->away);
+	memset(a->last, 0, (a->nagents + 1) * sizeof *a->last);
+	if (sm_agent_loads(a->st, note_load, a) < 0 || sm_agent_states(a->st, note_state, a) < 0)
+		return -1;
+	a->load_valid = 1;
+	return 0;
+}
+
 void sm_assigner_free(sm_assigner *a)
 {
+	free(a->load);
+	free(a->away);
+	free(a->last);
 	for (size_t i = 0; i < a->nteams; i++)
 		free(a->teams[i].members);
 	free(a->teams);
@@ -213,10 +256,12 @@ static int candidates(sm_assigner *a, const sm_team *t, json_t *item, cand *c)
 		cand *x = &c[i];
 		memset(x, 0, sizeof *x);
 		x->ag = &a->agents[t->members[i]];
-		if ((x->away = sm_agent_away(a->st, x->ag->name)) < 0 ||
-		    (x->load = sm_agent_load(a->st, x->ag->name)) < 0)
+		if (agents_read(a) < 0)
 			return -1;
-		sm_agent_last_assigned(a->st, x->ag->name, x->last);
+		size_t k = (size_t)(x->ag - a->agents);
+		x->away = a->away[k];
+		x->load = a->load[k];
+		snprintf(x->last, sizeof x->last, "%s", a->last[k]);
 		x->skilled = strcmp(t->strategy, "skills") || skilled(t, x->ag, item);
 		x->why = x->away ? "away" : x->load >= x->ag->capacity ? "at capacity"
 			 : !x->skilled ? "lacks a skill the item needs" : NULL;
@@ -333,6 +378,11 @@ static int give(sm_assigner *a, sm_case *c, const sm_team *t, json_t *item, json
 	snprintf(c->assignee, sizeof c->assignee, "%s", agent);
 	snprintf(c->status, sizeof c->status, "open");
 	c->queued_at[0] = 0;
+	const sm_agent *ag = sm_agent_named(a, agent);
+	if (a->load_valid && ag) {
+		a->load[ag - a->agents]++;
+		snprintf(a->last[ag - a->agents], SM_TIME_LEN, "%s", a->now);
+	}
 	return 0;
 }
 
@@ -431,6 +481,7 @@ static int reopen(sm_assigner *a, json_t *item, sm_case *c, json_t **why)
 		return -1;
 	snprintf(c->status, sizeof c->status, "%s", status);
 	c->first_response_at[0] = 0;
+	sm_assigner_forget(a); /* an assigned case is open again: its agent's load grew */
 	return !c->assignee[0] && t ? give(a, c, t, item, why) : 0;
 }
 
@@ -500,6 +551,7 @@ int sm_assign_queue(sm_assigner *a, long *handed)
 	int rc = 0;
 	*handed = 0;
 	a->actor = "sm-assign"; /* the queue's decisions are the automatic stage's */
+	sm_assigner_forget(a);  /* it follows changes that freed capacity: read loads anew */
 	for (size_t i = 0; i < a->nteams; i++) {
 		const sm_team *t = &a->teams[i];
 		long long ids[256];

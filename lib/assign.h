@@ -31,6 +31,10 @@ int sm_case_set(sm_store *st, long long id, const char *column, const char *valu
 int sm_case_event(sm_store *st, long long id, const char *actor, const char *what,
 		  const char *old, const char *new_value, const char *note, const char *now);
 long sm_agent_load(sm_store *st, const char *agent); /* open and pending cases */
+int sm_agent_states(sm_store *st, int (*fn)(const char *agent, int away, const char *last, void *ctx),
+		    void *ctx);
+/* Every agent's load in one pass: fn(agent, load) for those with any. */
+int sm_agent_loads(sm_store *st, int (*fn)(const char *agent, long load, void *ctx), void *ctx);
 int sm_agent_away(sm_store *st, const char *agent);  /* 1 away, 0 not, -1 error */
 int sm_agent_set_away(sm_store *st, const char *agent, int away);
 int sm_agent_assigned(sm_store *st, const char *agent, const char *now);
@@ -76,7 +80,14 @@ typedef struct {
 	char now[SM_TIME_LEN];
 	time_t now_t;
 	int explain;       /* add "explain" to each assignment */
+	/* per agent, read once per transaction and kept as this process assigns */
+	long *load;        /* open and pending cases */
+	int *away;
+	char (*last)[SM_TIME_LEN]; /* last assigned */
+	int load_valid;
 } sm_assigner;
+/* Forget what was read of the store (agents' loads): call when a transaction begins. */
+void sm_assigner_forget(sm_assigner *a);
 int sm_assigner_init(sm_assigner *a, sm_config *cfg, sm_store *st, const char *actor);
 void sm_assigner_free(sm_assigner *a);
 const sm_team *sm_team_named(const sm_assigner *a, const char *name);

@@ -185,10 +185,13 @@ int sm_case_set(sm_store *st, long long id, const char *column, const char *valu
 			sql = setters[i].sql;
 	if (!sql)
 		return sm_error_code(SM_EX_USAGE, "a case has no field '%s'", column);
-	if (sm_case_get(st, id, &c) <= 0)
-		return sm_error_code(SM_EX_DATAERR, "no case %lld", id);
-	const char *old = !strcmp(column, "status") ? c.status : !strcmp(column, "assignee") ? c.assignee
-			  : !strcmp(column, "team") ? c.team : !strcmp(column, "priority") ? c.priority : NULL;
+	const char *old = NULL;
+	if (what) { /* the old value, for the event */
+		if (sm_case_get(st, id, &c) <= 0)
+			return sm_error_code(SM_EX_DATAERR, "no case %lld", id);
+		old = !strcmp(column, "status") ? c.status : !strcmp(column, "assignee") ? c.assignee
+		      : !strcmp(column, "team") ? c.team : !strcmp(column, "priority") ? c.priority : NULL;
+	}
 	sqlite3_stmt *s = sm_store_sql(st, sql);
 	if (!s)
 		return -1;
@@ -345,4 +348,35 @@ int sm_cases_list(sm_store *st, const char *agent, const char *team, const char 
 		rc = fn(&all[i], ctx);
 	free(all);
 	return rc;
+}
+
+static const char Q_LOADS[] = "SELECT assignee, count(*) FROM cases WHERE assignee IS NOT NULL"
+			      " AND status IN ('open', 'pending') GROUP BY assignee";
+
+int sm_agent_loads(sm_store *st, int (*fn)(const char *agent, long load, void *ctx), void *ctx)
+{
+	sqlite3_stmt *s = sm_store_sql(st, Q_LOADS);
+	int rc;
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn((const char *)sqlite3_column_text(s, 0), (long)sqlite3_column_int64(s, 1), ctx);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : sm_store_fail(st, "agent loads");
+}
+
+static const char Q_STATES[] = "SELECT agent, away, coalesce(last_assigned_at, '') FROM agent_state";
+
+int sm_agent_states(sm_store *st, int (*fn)(const char *agent, int away, const char *last, void *ctx),
+		    void *ctx)
+{
+	sqlite3_stmt *s = sm_store_sql(st, Q_STATES);
+	int rc;
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn((const char *)sqlite3_column_text(s, 0), sqlite3_column_int(s, 1),
+		   (const char *)sqlite3_column_text(s, 2), ctx);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : sm_store_fail(st, "agent states");
 }

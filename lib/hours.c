@@ -149,30 +149,28 @@ void sm_hours_free(sm_hours *h)
 	free(h);
 }
 
-/* Local time conversions in the hours' zone: TZ is switched for the call and put back. */
+/*
+ * Local time conversions in the hours' zone. TZ is switched only when the zone changes,
+ * and left so: glibc reads the zone file again on every switch, and nothing else in
+ * smkit uses local time (every other time is UTC, through gmtime and timegm).
+ */
 typedef struct {
-	char *old;
-	int set;
+	int unused;
 } tzsave;
 
 static void tz_enter(const sm_hours *h, tzsave *sv)
 {
-	const char *cur = getenv("TZ");
-	sv->old = cur ? sm_strdup(cur) : NULL;
-	sv->set = cur != NULL;
-	setenv("TZ", h->zone ? h->zone : "UTC", 1);
-	tzset();
+	static _Thread_local char current[128];
+	const char *zone = h->zone ? h->zone : "UTC";
+	(void)sv;
+	if (strcmp(current, zone)) {
+		setenv("TZ", zone, 1);
+		tzset();
+		snprintf(current, sizeof current, "%s", zone);
+	}
 }
 
-static void tz_leave(tzsave *sv)
-{
-	if (sv->set)
-		setenv("TZ", sv->old, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(sv->old);
-}
+static void tz_leave(tzsave *sv) { (void)sv; }
 
 /* The instant of local day d (a struct tm at midnight) plus min minutes. */
 static time_t at_minutes(const struct tm *day, int min)
