@@ -370,9 +370,12 @@ static int give(sm_assigner *a, sm_case *c, const sm_team *t, json_t *item, json
 	if (!agent)
 		return c->queued_at[0] ? 0 : sm_case_set(a->st, c->id, "queued_at", a->now, a->actor,
 							 "queued", t->name, a->now);
-	if (sm_case_set(a->st, c->id, "assignee", agent, a->actor, "assigned", t->strategy, a->now) < 0 ||
-	    sm_case_set(a->st, c->id, "status", "open", a->actor, "status", NULL, a->now) < 0 ||
-	    sm_case_set(a->st, c->id, "queued_at", "", a->actor, NULL, NULL, a->now) < 0 ||
+	/* the case is at hand: its old values need no read */
+	if (sm_case_change(a->st, c->id, "assignee", c->assignee, agent, a->actor, "assigned",
+			   t->strategy, a->now) < 0 ||
+	    sm_case_change(a->st, c->id, "status", c->status, "open", a->actor, "status", NULL, a->now) < 0 ||
+	    (c->queued_at[0] &&
+	     sm_case_change(a->st, c->id, "queued_at", NULL, "", a->actor, NULL, NULL, a->now) < 0) ||
 	    sm_agent_assigned(a->st, agent, a->now) < 0 || sm_team_set_last(a->st, t->name, agent) < 0)
 		return -1;
 	snprintf(c->assignee, sizeof c->assignee, "%s", agent);

@@ -28,6 +28,10 @@ int sm_case_add_item(sm_store *st, long long case_id, const char *item_id, const
    first_response_due, resolution_due, resolved_at, escalated_at) and record the event. */
 int sm_case_set(sm_store *st, long long id, const char *column, const char *value,
 		const char *actor, const char *what, const char *note, const char *now);
+/* The same when the old value is known already (no read of the case). */
+int sm_case_change(sm_store *st, long long id, const char *column, const char *old,
+		   const char *value, const char *actor, const char *what, const char *note,
+		   const char *now);
 int sm_case_event(sm_store *st, long long id, const char *actor, const char *what,
 		  const char *old, const char *new_value, const char *note, const char *now);
 long sm_agent_load(sm_store *st, const char *agent); /* open and pending cases */

@@ -30,17 +30,25 @@ static void entry_hash(long long seq, const char *at, const char *actor, const c
 int sm_audit(sm_store *st, const char *actor, const char *action, const char *object,
 	     const char *detail, const char *now)
 {
-	struct sqlite3_stmt *s = sm_store_sql(st, Q_LAST);
+	/* the chain's end, kept while this transaction lasts: nobody else can append then */
+	static _Thread_local struct { sm_store *st; unsigned long tx; long long seq; char hash[65]; } last;
+	struct sqlite3_stmt *s;
 	char prev[65], hash[65];
 	long long seq = 1;
-	if (!s)
-		return -1;
-	snprintf(prev, sizeof prev, "%s", GENESIS);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		seq = sqlite3_column_int64(s, 0) + 1;
-		snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(s, 1));
+	unsigned long tx = sm_store_tx(st);
+	if (tx && last.st == st && last.tx == tx) {
+		seq = last.seq + 1;
+		snprintf(prev, sizeof prev, "%s", last.hash);
+	} else {
+		if (!(s = sm_store_sql(st, Q_LAST)))
+			return -1;
+		snprintf(prev, sizeof prev, "%s", GENESIS);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			seq = sqlite3_column_int64(s, 0) + 1;
+			snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(s, 1));
+		}
+		sqlite3_reset(s);
 	}
-	sqlite3_reset(s);
 	entry_hash(seq, now, actor, action, object, detail, prev, hash);
 	if (!(s = sm_store_sql(st, Q_ADD)))
 		return -1;
@@ -52,7 +60,15 @@ int sm_audit(sm_store *st, const char *actor, const char *action, const char *ob
 	sqlite3_bind_text(s, 6, detail, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 7, prev, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 8, hash, -1, SQLITE_STATIC);
-	return sm_store_done(st, s, "audit");
+	if (sm_store_done(st, s, "audit") < 0) {
+		last.st = NULL;
+		return -1;
+	}
+	last.st = st;
+	last.tx = tx;
+	last.seq = seq;
+	snprintf(last.hash, sizeof last.hash, "%s", hash);
+	return 0;
 }
 
 int sm_audit_verify(sm_store *st, long long *entries, char *what, size_t n)

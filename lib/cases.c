@@ -175,23 +175,32 @@ int sm_case_event(sm_store *st, long long id, const char *actor, const char *wha
 	return rc;
 }
 
+static const char *old_value(const sm_case *c, const char *column)
+{
+	return !strcmp(column, "status") ? c->status : !strcmp(column, "assignee") ? c->assignee
+	       : !strcmp(column, "team") ? c->team : !strcmp(column, "priority") ? c->priority : NULL;
+}
+
 int sm_case_set(sm_store *st, long long id, const char *column, const char *value,
 		const char *actor, const char *what, const char *note, const char *now)
 {
-	const char *sql = NULL;
 	sm_case c;
+	if (what && sm_case_get(st, id, &c) <= 0) /* the old value, for the event */
+		return sm_error_code(SM_EX_DATAERR, "no case %lld", id);
+	return sm_case_change(st, id, column, what ? old_value(&c, column) : NULL, value, actor,
+			      what, note, now);
+}
+
+int sm_case_change(sm_store *st, long long id, const char *column, const char *old,
+		   const char *value, const char *actor, const char *what, const char *note,
+		   const char *now)
+{
+	const char *sql = NULL;
 	for (size_t i = 0; i < sizeof setters / sizeof setters[0]; i++)
 		if (!strcmp(setters[i].column, column))
 			sql = setters[i].sql;
 	if (!sql)
 		return sm_error_code(SM_EX_USAGE, "a case has no field '%s'", column);
-	const char *old = NULL;
-	if (what) { /* the old value, for the event */
-		if (sm_case_get(st, id, &c) <= 0)
-			return sm_error_code(SM_EX_DATAERR, "no case %lld", id);
-		old = !strcmp(column, "status") ? c.status : !strcmp(column, "assignee") ? c.assignee
-		      : !strcmp(column, "team") ? c.team : !strcmp(column, "priority") ? c.priority : NULL;
-	}
 	sqlite3_stmt *s = sm_store_sql(st, sql);
 	if (!s)
 		return -1;

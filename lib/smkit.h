@@ -291,6 +291,9 @@ int sm_store_open(const char *path, int flags, sm_store **out);
 void sm_store_close(sm_store *st);
 int sm_store_version(sm_store *st);
 int sm_store_begin(sm_store *st);  /* BEGIN IMMEDIATE, retried while busy */
+/* Which transaction is open (a number that changes with each), 0 outside one: lets a
+   module keep what it read for as long as nobody else can write. */
+unsigned long sm_store_tx(sm_store *st);
 int sm_store_commit(sm_store *st);
 void sm_store_rollback(sm_store *st);
 /* Insert the item, or update it if stored with other content. *is_new = 1 if it was new. */

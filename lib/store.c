@@ -77,6 +77,7 @@ struct sm_store {
 	struct { const char *sql; sqlite3_stmt *s; } *more; /* sm_store_sql's cache */
 	size_t nmore;
 	int in_tx;              /* between sm_store_begin and commit or rollback */
+	unsigned long tx;       /* counts the transactions begun */
 	sqlite3_int64 fts_from; /* the items above this rowid are indexed at commit */
 };
 
@@ -238,9 +239,14 @@ int sm_store_begin(sm_store *st)
 	}
 	st->fts_from = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
+	static _Atomic unsigned long txs; /* unique in the process: a store at a reused address
+					     never sees an older store's number */
 	st->in_tx = 1;
+	st->tx = ++txs;
 	return 0;
 }
+
+unsigned long sm_store_tx(sm_store *st) { return st->in_tx ? st->tx : 0; }
 
 int sm_store_commit(sm_store *st)
 {
