@@ -67,8 +67,11 @@ static int each_item(json_t *item, const char *file, long lineno, void *data)
 			return -1;
 		sm_assigner_forget(&x->a);
 	}
-	if (sm_store_put_item(x->st, item, &is_new) < 0)
-		return -1;
+	if (sm_store_put_item(x->st, item, &is_new) < 0) {
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s", sm_errmsg());
+		return sm_error_code(sm_errcode(), "%s:%ld: %s", file, lineno, msg);
+	}
 	if (sm_assign_item(&x->a, item, &ann) < 0) {
 		char msg[1024];
 		snprintf(msg, sizeof msg, "%s", sm_errmsg());
@@ -137,7 +140,12 @@ static int list(ctx *x, int argc, char **argv)
 			break;
 		case 'a': agent = optarg; break;
 		case 't': team = optarg; break;
-		case 's': status = optarg; break;
+		case 's':
+			status = optarg;
+			if (strcmp(status, "new") && strcmp(status, "open") && strcmp(status, "pending") &&
+			    strcmp(status, "resolved"))
+				return sm_error_code(SM_EX_USAGE, "--status is new, open, pending or resolved");
+			break;
 		case 'o': overdue = 1; break;
 		default: return sm_error_code(SM_EX_USAGE, "list: unknown option");
 		}

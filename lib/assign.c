@@ -479,6 +479,7 @@ static int reopen(sm_assigner *a, json_t *item, sm_case *c, json_t **why)
 	const char *status = c->assignee[0] ? "open" : "new";
 	if (sm_case_set(a->st, c->id, "status", status, a->actor, "reopened", str(item, "id"), a->now) < 0 ||
 	    sm_case_set(a->st, c->id, "resolved_at", "", a->actor, NULL, NULL, a->now) < 0 ||
+	    sm_case_set(a->st, c->id, "escalated_at", "", a->actor, NULL, NULL, a->now) < 0 ||
 	    sm_case_set(a->st, c->id, "first_response_at", "", a->actor, NULL, NULL, a->now) < 0 ||
 	    set_due(a, c, policy_for(a, item, c->team), written(a, item)) < 0)
 		return -1;

@@ -55,6 +55,8 @@ static int check_value(sm_assigner *a, const char *key, const char *v)
 		return sm_error_code(SM_EX_USAGE, "priority is low, normal, high or urgent, not '%s'", v);
 	if (!strcmp(key, "assignee") && *v && !sm_agent_named(a, v))
 		return sm_error_code(SM_EX_USAGE, "no agent '%s' in the config", v);
+	if (!strcmp(key, "team") && *v && !sm_team_named(a, v))
+		return sm_error_code(SM_EX_USAGE, "no team '%s' in the config", v);
 	if (strcmp(key, "status") && strcmp(key, "priority") && strcmp(key, "assignee") && strcmp(key, "team"))
 		return sm_error_code(SM_EX_USAGE, "a case has status, assignee, priority and team, not '%s'", key);
 	return 0;
@@ -76,6 +78,8 @@ int sm_case_update(sm_assigner *a, long long id, const char *key, const char *va
 		return -1;
 	if (!strcmp(key, "status") && !strcmp(value, "resolved"))
 		return sm_case_set(a->st, id, "resolved_at", a->now, who, NULL, NULL, a->now);
+	if (!strcmp(key, "status")) /* open again: no longer resolved */
+		return sm_case_set(a->st, id, "resolved_at", "", who, NULL, NULL, a->now);
 	if (!strcmp(key, "assignee") && *value)
 		return sm_case_set(a->st, id, "queued_at", "", who, NULL, NULL, a->now) < 0 ||
 			       (!strcmp(c.status, "new") &&

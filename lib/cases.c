@@ -51,7 +51,7 @@ static const struct { const char *column, *sql; } setters[] = {
 	{"team", "UPDATE cases SET team = nullif(?2, ''), updated_at = ?3 WHERE id = ?1"},
 	{"priority", "UPDATE cases SET priority = nullif(?2, ''), updated_at = ?3 WHERE id = ?1"},
 	{"queued_at", "UPDATE cases SET queued_at = nullif(?2, ''), updated_at = ?3 WHERE id = ?1"},
-	{"first_response_at", "UPDATE cases SET first_response_at = ?2, updated_at = ?3 WHERE id = ?1"},
+	{"first_response_at", "UPDATE cases SET first_response_at = nullif(?2, ''), updated_at = ?3 WHERE id = ?1"},
 	{"first_response_due", "UPDATE cases SET first_response_due = nullif(?2, ''), updated_at = ?3 WHERE id = ?1"},
 	{"resolution_due", "UPDATE cases SET resolution_due = nullif(?2, ''), updated_at = ?3 WHERE id = ?1"},
 	{"resolved_at", "UPDATE cases SET resolved_at = nullif(?2, ''), updated_at = ?3 WHERE id = ?1"},

@@ -87,7 +87,7 @@ int sm_item_flatten(json_t *item, sm_item_row *row)
 		set(row, SM_COL_AUTHOR_NAME, json_object_get(author, "name"));
 	}
 	if (!row->v[SM_COL_ID] || !row->v[SM_COL_CHANNEL])
-		return sm_error("item without %s", row->v[SM_COL_ID] ? "channel" : "id");
+		return sm_error_code(SM_EX_DATAERR, "item without %s", row->v[SM_COL_ID] ? "channel" : "id");
 	row->owned = json_dumps(item, JSON_COMPACT);
 	if (!row->owned)
 		return sm_error("unable to encode item '%s'", row->v[SM_COL_ID]);
