@@ -39,85 +39,144 @@ typedef struct {
 	sm_store *st;
 	sm_assigner a;
 	const char *who, *login;
-	sm_buf out;
+	sm_buf out, arena;
 	int n;
 	int simulate;
 	const char *since, *sim_config;
 } ctx;
 
-enum { BATCH = 500 };
+/* items per transaction: fewer commits (each rewrites the pages it touched), while the
+   store stays locked to other writers for a fraction of a second only */
+enum { BATCH = 2000 };
 
+static int begin(ctx *x)
+{
+	return sm_store_begin(x->st) < 0 || sm_assigner_begin(&x->a) < 0 ? -1 : 0;
+}
+
+/* Commit, then print: what is printed is in the store. */
 static int flush(ctx *x)
 {
-	if (sm_store_commit(x->st) < 0)
+	if (sm_assigner_end(&x->a) < 0 || sm_store_commit(x->st) < 0)
 		return -1;
-	int rc = x->out.len ? sm_out_line(x->out.s, x->out.len - 1) : 0;
+	int rc = x->out.len && fwrite(x->out.s, 1, x->out.len, stdout) != x->out.len
+			 ? sm_error_code(SM_EX_IOERR, "write error on standard output") : 0;
 	sm_buf_reset(&x->out);
 	x->n = 0;
 	return rc;
 }
 
-static int each_item(json_t *item, const char *file, long lineno, void *data)
+/* The message of the last error, with the place of the item. */
+static int at_line(const char *file, long lineno)
 {
-	ctx *x = data;
-	json_t *ann;
-	int is_new;
-	if (x->n == 0) { /* a new transaction: what this process read may have changed */
-		if (sm_store_begin(x->st) < 0)
-			return -1;
-		sm_assigner_forget(&x->a);
-	}
-	if (sm_store_put_item(x->st, item, &is_new) < 0) {
-		char msg[1024];
-		snprintf(msg, sizeof msg, "%s", sm_errmsg());
-		return sm_error_code(sm_errcode(), "%s:%ld: %s", file, lineno, msg);
-	}
-	if (sm_assign_item(&x->a, item, &ann) < 0) {
-		char msg[1024];
-		snprintf(msg, sizeof msg, "%s", sm_errmsg());
-		return sm_error_code(sm_errcode(), "%s:%ld: %s", file, lineno, msg);
-	}
+	char msg[1024];
+	snprintf(msg, sizeof msg, "%s", sm_errmsg());
+	return sm_error_code(sm_errcode(), "%s:%ld: %s", file, lineno, msg);
+}
+
+static void warn_at(ctx *x, const char *file, long lineno)
+{
+	if (x->a.warning[0])
+		sm_warn("%s:%ld: %s", file, lineno, x->a.warning);
+}
+
+/* The item with its case's members, through jansson. */
+static int print_json(ctx *x, json_t *item, json_t *ann)
+{
 	if (ann)
 		json_object_update(item, ann);
-	json_decref(ann);
 	char *s = json_dumps(item, JSON_COMPACT);
+	if (!s)
+		return sm_error("unable to encode an item");
 	sm_buf_adds(&x->out, s);
 	sm_buf_addc(&x->out, '\n');
 	free(s);
-	return ++x->n >= BATCH ? flush(x) : 0;
+	return 0;
+}
+
+/* A line the scanner leaves to jansson (or --explain, which builds a tree anyway). */
+static int each_record(ctx *x, const char *line, size_t len, const char *file, long lineno)
+{
+	json_t *item = sm_record_parse(line, len, file, lineno, SM_LOOP_ITEMS), *ann;
+	int is_new, rc;
+	if (!item)
+		return -1;
+	if (!json_is_string(json_object_get(item, "id")) || !json_is_string(json_object_get(item, "channel")))
+		rc = sm_error_code(SM_EX_DATAERR, "%s:%ld: an item needs an id and a channel", file, lineno);
+	else if (sm_store_put_item(x->st, item, &is_new) < 0 || sm_assign_item(&x->a, item, &ann) < 0)
+		rc = at_line(file, lineno);
+	else {
+		warn_at(x, file, lineno);
+		rc = print_json(x, item, ann);
+		json_decref(ann);
+	}
+	json_decref(item);
+	return rc;
+}
+
+/* One item: stored, put into its case, printed with it. The usual line is read and
+   printed without a tree: scanned, stored as it came, its case's members spliced in. */
+static int each_line(const char *line, size_t len, const char *file, long lineno, void *data)
+{
+	ctx *x = data;
+	sm_case_item in;
+	sm_item_row row;
+	sm_case c;
+	unsigned has;
+	int is_new, rc;
+	if (x->n == 0 && begin(x) < 0) /* what this process read may have changed */
+		return -1;
+	if (x->a.explain || sm_case_item_line(&in, line, len, &x->arena, &row, &has) < 0)
+		rc = each_record(x, line, len, file, lineno);
+	else if (!in.id || !in.channel)
+		rc = sm_error_code(SM_EX_DATAERR, "%s:%ld: an item needs an id and a channel", file, lineno);
+	else if (sm_store_put_row(x->st, &row, &is_new) < 0 ||
+		 (in.fresh = is_new, rc = sm_assign_case(&x->a, &in, &c, NULL)) < 0)
+		rc = at_line(file, lineno);
+	else {
+		warn_at(x, file, lineno);
+		if (rc == 0) /* in no case: printed as it came */
+			sm_buf_add(&x->out, line, len), sm_buf_addc(&x->out, '\n');
+		else if (sm_case_splice(&x->out, line, len, has, &in, &c) < 0) {
+			json_t *item = sm_record_parse(line, len, file, lineno, SM_LOOP_ITEMS);
+			json_t *ann = sm_case_annotations(&c, NULL);
+			rc = item ? print_json(x, item, ann) : -1;
+			json_decref(item);
+			json_decref(ann);
+		}
+		rc = rc < 0 ? -1 : 0;
+	}
+	return rc < 0 ? -1 : ++x->n >= BATCH ? flush(x) : 0;
 }
 
 static int filter(ctx *x, int explain, int nfiles, char **files)
 {
 	long handed;
 	x->a.explain = explain;
+	x->a.defer = 1; /* the agents' state is written once per transaction */
 	/* first what waited: capacity may have freed since the last run */
-	if (sm_store_begin(x->st) < 0 || sm_assign_queue(&x->a, &handed) < 0 || sm_store_commit(x->st) < 0)
+	if (begin(x) < 0 || sm_assign_queue(&x->a, &handed) < 0 || flush(x) < 0)
 		return -1;
-	if (sm_each_record(nfiles, files, SM_LOOP_ITEMS, each_item, x) < 0)
+	if (sm_each_line(nfiles, files, each_line, x) < 0)
 		return -1;
 	return x->n ? flush(x) : 0;
 }
 
 static int print_case(const sm_case *c, void *data)
 {
-	int table = *(int *)data;
-	if (table) {
-		printf("%-6lld %-8s %-10s %-10s %-7s %-20s %s\n", c->id, c->status, c->team,
-		       c->assignee[0] ? c->assignee : "-", c->priority[0] ? c->priority : "-",
-		       c->first_response_due[0] ? c->first_response_due : "-", c->conversation);
-		return ferror(stdout) ? -1 : 0;
-	}
-	json_t *o = json_pack("{s:I,s:s,s:s,s:s?,s:s?,s:s?,s:s?,s:s,s:s?,s:s?,s:s?,s:s?}", "case",
-			      (json_int_t)c->id, "conversation", c->conversation, "channel", c->channel,
-			      "status", c->status, "team", *c->team ? c->team : NULL, "assignee",
-			      *c->assignee ? c->assignee : NULL, "priority", *c->priority ? c->priority : NULL,
-			      "opened_at", c->opened_at, "due", *c->first_response_due ? c->first_response_due : NULL,
-			      "resolution_due", *c->resolution_due ? c->resolution_due : NULL,
-			      "first_response_at", *c->first_response_at ? c->first_response_at : NULL,
-			      "queued_at", *c->queued_at ? c->queued_at : NULL);
-	int rc = sm_out_record(o);
-	json_decref(o);
+	(void)data;
+	printf("%-6lld %-8s %-10s %-10s %-7s %-20s %s\n", c->id, c->status, c->team,
+	       c->assignee[0] ? c->assignee : "-", c->priority[0] ? c->priority : "-",
+	       c->first_response_due[0] ? c->first_response_due : "-", c->conversation);
+	return ferror(stdout) ? sm_error_code(SM_EX_IOERR, "write error on standard output") : 0;
+}
+
+static int write_out(sm_buf *out, void *data)
+{
+	(void)data;
+	int rc = fwrite(out->s, 1, out->len, stdout) == out->len ? 0
+		 : sm_error_code(SM_EX_IOERR, "write error on standard output");
+	sm_buf_reset(out);
 	return rc;
 }
 
@@ -149,10 +208,12 @@ static int list(ctx *x, int argc, char **argv)
 		case 'o': overdue = 1; break;
 		default: return sm_error_code(SM_EX_USAGE, "list: unknown option");
 		}
-	if (table)
-		printf("%-6s %-8s %-10s %-10s %-7s %-20s %s\n", "CASE", "STATUS", "TEAM", "ASSIGNEE",
-		       "PRIO", "DUE", "CONVERSATION");
-	return sm_cases_list(x->st, agent, team, status, overdue ? x->a.now : NULL, print_case, &table);
+	if (!table) /* records: straight from the rows into the output */
+		return sm_cases_json(x->st, agent, team, status, overdue ? x->a.now : NULL, &x->out,
+				     write_out, NULL);
+	printf("%-6s %-8s %-10s %-10s %-7s %-20s %s\n", "CASE", "STATUS", "TEAM", "ASSIGNEE",
+	       "PRIO", "DUE", "CONVERSATION");
+	return sm_cases_list(x->st, agent, team, status, overdue ? x->a.now : NULL, print_case, NULL);
 }
 
 static long long case_id(const char *s)
@@ -216,7 +277,7 @@ static int forward(ctx *x, int argc, char **argv)
 		return sm_error_code(SM_EX_NOPERM, "you are no agent of this workspace");
 	if (sm_store_begin(x->st) < 0)
 		return -1;
-	int rc = sm_forward_case(&x->a, &x->ws, id, argv[optind + 1], note, x->who);
+	int rc = sm_case_forward(&x->a, &x->ws, id, argv[optind + 1], note, x->who);
 	/* the attempt is recorded even when it failed: commit, then report */
 	char msg[1024];
 	int code = sm_errcode();
@@ -228,11 +289,17 @@ static int forward(ctx *x, int argc, char **argv)
 
 static int escalate(ctx *x)
 {
-	sm_escalation e;
+	sm_escalation e = {0};
 	if (sm_store_begin(x->st) < 0 || sm_escalate(&x->a, &x->ws, &e) < 0) {
 		sm_store_rollback(x->st);
+		sm_buf_free(&e.warnings);
 		return -1;
 	}
+	for (char *l = e.warnings.s, *nl; l && (nl = strchr(l, '\n')); l = nl + 1) {
+		*nl = 0;
+		sm_warn("%s", l);
+	}
+	sm_buf_free(&e.warnings);
 	if (sm_store_commit(x->st) < 0)
 		return -1;
 	if (e.escalated || e.community || e.retried)
@@ -282,10 +349,19 @@ static int simulate(ctx *x, const char *since_arg, const char *config)
 		row("first-response-breached", (double)was.breached, (double)would.breached, table);
 		row("queued", (double)was.queued, (double)would.queued, table);
 		row("median-first-response-s", was.median_response, would.median_response, table);
-		for (size_t i = 0; i < x->a.nagents; i++) {
-			char *what = sm_asprintf("agent %s", x->a.agents[i].name);
-			row(what, (double)agent_cases(&was, x->a.agents[i].name),
-			    (double)agent_cases(&would, x->a.agents[i].name), table);
+		/* every agent of either config: the workspace's, then those only --config has */
+		size_t na, nb;
+		const char *const *a = sm_config_subsections(x->cfg, "agent", &na);
+		const char *const *b = sm_config_subsections(cfg, "agent", &nb);
+		for (size_t i = 0; i < na + nb; i++) {
+			const char *name = i < na ? a[i] : b[i - na];
+			int seen = 0;
+			for (size_t k = 0; i >= na && k < na; k++)
+				seen |= !strcmp(a[k], name);
+			if (seen)
+				continue;
+			char *what = sm_asprintf("agent %s", name);
+			row(what, (double)agent_cases(&was, name), (double)agent_cases(&would, name), table);
 			free(what);
 		}
 	}
@@ -360,6 +436,7 @@ int main(int argc, char **argv)
 		rc = SM_EX_IOERR;
 	}
 	sm_buf_free(&x.out);
+	sm_buf_free(&x.arena);
 	sm_assigner_free(&x.a);
 	sm_store_close(x.st);
 	sm_config_free(x.cfg);

@@ -19,7 +19,8 @@ typedef struct {
 /* The newest case of a conversation: 1 found, 0 none, -1 error. */
 int sm_case_find(sm_store *st, const char *conversation, sm_case *c);
 int sm_case_get(sm_store *st, long long id, sm_case *c);
-/* A new case (status new); its id in c->id. */
+/* A new case with every field of c (status, team, assignee, queued_at, due times as they
+   are set; an empty status is new) and its event "opened"; its id in c->id. */
 int sm_case_open(sm_store *st, sm_case *c, const char *now);
 /* Put an item in a case: 1 added, 0 it is in a case already (*in_case set), -1 error. */
 int sm_case_add_item(sm_store *st, long long case_id, const char *item_id, const char *now,
@@ -48,13 +49,54 @@ int sm_team_set_last(sm_store *st, const char *team, const char *agent);
 /* The agent who last had a case of this author, opened since `since`; 1 found. */
 int sm_author_last_agent(sm_store *st, const char *author, const char *since, char *out, size_t n);
 long long sm_item_case(sm_store *st, const char *item_id); /* its case, 0 if none */
+/* The newest case holding an item of this thread of the channel, 0 if none. */
+long long sm_thread_case(sm_store *st, const char *channel, const char *thread);
+/*
+ * A reply of ours answers the case: pending (unless resolved), first_response_at set to
+ * `at` if it was empty, both recorded with the actor. sm-assign calls it for a reply it sees
+ * in the fetched items, sm-publish for one it published. sm_case_reply is the same for a
+ * case already read (c is updated; note: the item that answered, or NULL).
+ */
+int sm_case_answered(sm_store *st, long long case_id, const char *actor, const char *at);
+int sm_case_reply(sm_store *st, sm_case *c, const char *actor, const char *at, const char *note,
+		  const char *now);
 json_t *sm_case_first_record(sm_store *st, long long id);   /* the item that opened it */
 /* The cases not resolved (or in status), of an agent and team if given, overdue at a time
    if given, most urgent first. */
 int sm_cases_list(sm_store *st, const char *agent, const char *team, const char *status,
 		  const char *overdue_at, int (*fn)(const sm_case *c, void *ctx), void *ctx);
+/* The same as JSON lines straight from the rows into out, which fn empties (it is called
+   when out holds a good amount, and at the end). */
+int sm_cases_json(sm_store *st, const char *agent, const char *team, const char *status,
+		  const char *overdue_at, sm_buf *out, int (*fn)(sm_buf *out, void *ctx), void *ctx);
+/* Every team's round-robin state: fn(team, last agent). */
+int sm_team_states(sm_store *st, int (*fn)(const char *team, const char *agent, void *ctx), void *ctx);
 /* The queued cases of a team, oldest first, at most max. */
 int sm_team_queue(sm_store *st, const char *team, long long *ids, int max);
+
+// caseitem.c: what sm-assign reads of an item (from jansson, or a line's bytes)
+enum { SM_CI_MAXTAGS = 64 };
+typedef struct {
+	const char *id, *channel, *network, *kind, *thread, *in_reply_to;
+	const char *author_id, *author_handle, *team, *priority, *lang, *created_at;
+	const char *tags[SM_CI_MAXTAGS];
+	size_t ntags;
+	int fresh; /* stored just now for the first time: it is in no case yet */
+} sm_case_item;
+void sm_case_item_json(sm_case_item *it, json_t *item);
+/* The members sm-assign prints that a line has already (the bits of *has). */
+enum { SM_CI_HAS_TEAM = 1, SM_CI_HAS_PRINTED = 2 /* case, status, assignee, due or explain */ };
+/*
+ * From a line: the item's fields (copied into arena, or pointing into the line), the row
+ * the store keeps (the record as it came) and what the line has of the members sm-assign
+ * adds. -1: the line must be read with jansson (sm_record_parse says why, if it is bad).
+ */
+int sm_case_item_line(sm_case_item *it, const char *line, size_t len, sm_buf *arena,
+		      sm_item_row *row, unsigned *has);
+/* Append the line with case, status, team, assignee and due added before its closing brace,
+   and a newline; -1 (nothing appended) when a member must be replaced: use jansson. */
+int sm_case_splice(sm_buf *out, const char *line, size_t len, unsigned has, const sm_case_item *it,
+		   const sm_case *c);
 
 // assign.c: the decisions
 typedef struct {
@@ -71,6 +113,12 @@ typedef struct {
 	size_t nmembers;
 } sm_team;
 typedef struct {
+	const char *name;
+	const char *const *self; /* channel.NAME.self: our own accounts */
+	size_t nself;
+	int community;
+} sm_channel_info;
+typedef struct {
 	sm_config *cfg;
 	sm_store *st;
 	sm_policies pol;
@@ -84,14 +132,27 @@ typedef struct {
 	char now[SM_TIME_LEN];
 	time_t now_t;
 	int explain;       /* add "explain" to each assignment */
-	/* per agent, read once per transaction and kept as this process assigns */
+	/* per agent and team, read from the store once and kept as this process assigns, for
+	   as long as no other process commits (sm_assigner_begin) */
 	long *load;        /* open and pending cases */
 	int *away;
 	char (*last)[SM_TIME_LEN]; /* last assigned */
+	int *team_last;    /* per team: the agent (index) who got its last case, -1 none */
+	unsigned char *agent_dirty, *team_dirty; /* last / team_last not written yet */
 	int load_valid;
+	long long seen_version; /* the store's data_version when they were read */
+	int defer;         /* agents' and teams' state written by sm_assigner_end only */
+	long long hold;    /* a case sm_assign_queue leaves queued (one just unassigned) */
+	sm_channel_info *chan; /* channels looked up so far */
+	size_t nchan;
+	char warning[512]; /* set by sm_assign_case: a case that went somewhere unexpected */
 } sm_assigner;
-/* Forget what was read of the store (agents' loads): call when a transaction begins. */
+/* Forget what was read of the store (agents' loads). */
 void sm_assigner_forget(sm_assigner *a);
+/* A transaction began: forget what was read if another process has committed since. */
+int sm_assigner_begin(sm_assigner *a);
+/* Before committing (with defer set): write the agents' and teams' state kept back. */
+int sm_assigner_end(sm_assigner *a);
 int sm_assigner_init(sm_assigner *a, sm_config *cfg, sm_store *st, const char *actor);
 void sm_assigner_free(sm_assigner *a);
 const sm_team *sm_team_named(const sm_assigner *a, const char *name);
@@ -102,15 +163,29 @@ const sm_agent *sm_agent_named(const sm_assigner *a, const char *name);
  * annotations for the printed record: case, assignee, status, due (and explain).
  */
 int sm_assign_item(sm_assigner *a, json_t *item, json_t **out);
+/* The same without jansson: 1 the item is in case c (as it is now), 0 it is in none (our
+   own post that answers nothing), -1 error. *why gets --explain's record if why is given. */
+int sm_assign_case(sm_assigner *a, const sm_case_item *in, sm_case *c, json_t **why);
+/* What sm-assign adds to a printed item: case, status, team, assignee, due (explain). */
+json_t *sm_case_annotations(const sm_case *c, json_t *why);
 /* Hand the queued cases to agents that have room now, oldest first. */
 int sm_assign_queue(sm_assigner *a, long *handed);
 int sm_community_channel(sm_config *cfg, const char *channel); /* channel.NAME.community */
+/* The policy for an item of the channel, team, priority and tags given. */
+const sm_policy *sm_assign_policy(sm_assigner *a, const char *channel, const char *team,
+				  const char *priority, const char *const *tags, size_t ntags);
+/* Set the due times of c from the policy, counted from t (not recorded as events). */
+int sm_case_due(sm_assigner *a, sm_case *c, const sm_policy *p, time_t t);
 
 // caseops.c: what people do to cases, with the rights each needs
 int sm_case_take(sm_assigner *a, long long id, const char *who);
 /* key: status, assignee, priority, team; the holder or an admin only (SM_EX_NOPERM). */
 int sm_case_update(sm_assigner *a, long long id, const char *key, const char *value, const char *who);
 int sm_agent_mark(sm_assigner *a, const char *agent, int away, const char *who);
+/* sm_forward_case for an agent: the holder, a member of the team whose queue it waits in,
+   or an admin (else SM_EX_NOPERM). */
+int sm_case_forward(sm_assigner *a, const sm_workspace *ws, long long id, const char *team,
+		    const char *note, const char *who);
 
 // forward.c: handing a case to another team by e-mail and/or webhook
 /* Forward to the team's email (through [assign] forward-channel) and webhook; every attempt
@@ -123,7 +198,10 @@ int sm_forward_retry(sm_assigner *a, const sm_workspace *ws, long *retried, long
 // escalate.c: what cron runs after the pipeline
 typedef struct {
 	long escalated, community, retried, failed;
+	sm_buf warnings; /* lines: a case that could not go where the config sends it */
 } sm_escalation;
+/* e must be zeroed (or hold a former run's warnings, which it frees) before; free
+   e->warnings after. */
 int sm_escalate(sm_assigner *a, const sm_workspace *ws, sm_escalation *e);
 
 // simulate.c: sm-assign --simulate

@@ -69,3 +69,36 @@ void sm_buf_free(sm_buf *b)
 	b->s = NULL;
 	b->len = b->cap = 0;
 }
+
+void sm_buf_json_str(sm_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	sm_buf_grow(b, 6 * n + 2); /* the longest it can get: every byte as \u00XX */
+	char *o = b->s + b->len;
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch >= 0x20 && ch != '"' && ch != '\\') {
+			*o++ = (char)ch;
+			continue;
+		}
+		*o++ = '\\';
+		switch (ch) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\t': *o++ = 't'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		default:
+			memcpy(o, "u00", 3);
+			o[3] = hex[ch >> 4];
+			o[4] = hex[ch & 15];
+			o += 5;
+		}
+	}
+	*o++ = '"';
+	*o = 0;
+	b->len = (size_t)(o - b->s);
+}

@@ -62,6 +62,18 @@ static int check_value(sm_assigner *a, const char *key, const char *v)
 	return 0;
 }
 
+/* Taken off its agent: the case waits in its team's queue again, from now. The queue of this
+   command leaves it there (whoever took it off did not want it handed straight back); the
+   next run hands it out. */
+static int unassigned(sm_assigner *a, const sm_case *c, const char *who)
+{
+	a->hold = c->id;
+	if (!strcmp(c->status, "open") &&
+	    sm_case_set(a->st, c->id, "status", "new", who, "status", NULL, a->now) < 0)
+		return -1;
+	return c->team[0] ? sm_case_set(a->st, c->id, "queued_at", a->now, who, "queued", c->team, a->now) : 0;
+}
+
 int sm_case_update(sm_assigner *a, long long id, const char *key, const char *value, const char *who)
 {
 	sm_case c;
@@ -85,7 +97,27 @@ int sm_case_update(sm_assigner *a, long long id, const char *key, const char *va
 			       (!strcmp(c.status, "new") &&
 				sm_case_set(a->st, id, "status", "open", who, "status", NULL, a->now) < 0)
 			       ? -1 : 0;
+	if (!strcmp(key, "assignee") && c.assignee[0] && strcmp(c.status, "resolved"))
+		return unassigned(a, &c, who);
 	return 0;
+}
+
+int sm_case_forward(sm_assigner *a, const sm_workspace *ws, long long id, const char *team,
+		    const char *note, const char *who)
+{
+	sm_case c;
+	int rc = sm_case_get(a->st, id, &c);
+	if (rc <= 0)
+		return rc < 0 ? -1 : sm_error_code(SM_EX_DATAERR, "no case %lld", id);
+	if (need_agent(who) < 0)
+		return -1;
+	const sm_agent *ag = sm_agent_named(a, who);
+	int member = !c.assignee[0] && ag && ag->team && !strcmp(ag->team, c.team);
+	if (strcmp(c.assignee, who) && !member && !sm_agent_has_role(a->cfg, who, "admin"))
+		return sm_error_code(SM_EX_NOPERM, c.assignee[0] ? "case %lld is held by %s: only they or an "
+				     "admin may forward it" : "case %lld waits in team %s's queue: only a member "
+				     "or an admin may forward it", id, c.assignee[0] ? c.assignee : c.team);
+	return sm_forward_case(a, ws, id, team, note, who);
 }
 
 int sm_agent_mark(sm_assigner *a, const char *agent, int away, const char *who)

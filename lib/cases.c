@@ -8,18 +8,25 @@
 
 #include "assign.h"
 
+/* read_row's order; NULL reads as "" */
 #define CASE_COLUMNS                                                                               \
-	"id, conversation, channel, status, coalesce(team, ''), coalesce(assignee, ''),"          \
-	" coalesce(priority, ''), coalesce(author_id, ''), opened_at, coalesce(queued_at, ''),"  \
-	" coalesce(first_response_due, ''), coalesce(resolution_due, ''),"                       \
-	" coalesce(first_response_at, ''), coalesce(escalated_at, '')"
+	"id, conversation, channel, status, team, assignee, priority, author_id, opened_at,"      \
+	" queued_at, first_response_due, resolution_due, first_response_at, escalated_at"
 
+/* the case not resolved (the unique index of 0003), else the newest resolved (0009's) */
 static const char Q_FIND[] = "SELECT " CASE_COLUMNS " FROM cases WHERE conversation = ?1"
-			     " ORDER BY status != 'resolved' DESC, id DESC LIMIT 1";
+			     " AND status != 'resolved'";
+static const char Q_FIND_RESOLVED[] = "SELECT " CASE_COLUMNS " FROM cases WHERE conversation = ?1"
+				      " AND status = 'resolved' ORDER BY id DESC LIMIT 1";
 static const char Q_GET[] = "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?1";
 static const char Q_OPEN[] =
-	"INSERT INTO cases (conversation, channel, author_id, team, priority, status, opened_at,"
-	" updated_at) VALUES (?1, ?2, ?3, nullif(?4, ''), nullif(?5, ''), 'new', ?6, ?7)";
+	"INSERT INTO cases (conversation, channel, author_id, team, assignee, priority, status,"
+	" opened_at, queued_at, first_response_due, resolution_due, updated_at) VALUES (?1, ?2,"
+	" nullif(?3, ''), nullif(?4, ''), nullif(?5, ''), nullif(?6, ''), ?7, ?8, nullif(?9, ''),"
+	" nullif(?10, ''), nullif(?11, ''), ?12)";
+static const char Q_THREAD_CASE[] =
+	"SELECT ci.case_id FROM items i JOIN case_items ci ON ci.item_id = i.id"
+	" WHERE i.thread = ?1 AND i.channel = ?2 ORDER BY ci.case_id DESC LIMIT 1";
 static const char Q_ADD[] = "INSERT INTO case_items (item_id, case_id, added_at) VALUES (?1, ?2, ?3)"
 			    " ON CONFLICT (item_id) DO NOTHING";
 static const char Q_ITEM_CASE[] = "SELECT case_id FROM case_items WHERE item_id = ?1";
@@ -98,6 +105,10 @@ int sm_case_find(sm_store *st, const char *conversation, sm_case *c)
 	if (!s)
 		return -1;
 	sqlite3_bind_text(s, 1, conversation, -1, SQLITE_STATIC);
+	int rc = read_case(st, s, c);
+	if (rc != 0 || !(s = sm_store_sql(st, Q_FIND_RESOLVED)))
+		return s ? rc : -1;
+	sqlite3_bind_text(s, 1, conversation, -1, SQLITE_STATIC);
 	return read_case(st, s, c);
 }
 
@@ -115,17 +126,17 @@ int sm_case_open(sm_store *st, sm_case *c, const char *now)
 	sqlite3_stmt *s = sm_store_sql(st, Q_OPEN);
 	if (!s)
 		return -1;
-	sqlite3_bind_text(s, 1, c->conversation, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, c->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, c->author_id[0] ? c->author_id : NULL, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, c->team, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, c->priority, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, c->opened_at[0] ? c->opened_at : now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, now, -1, SQLITE_STATIC);
+	if (!c->status[0])
+		snprintf(c->status, sizeof c->status, "new");
+	if (!c->opened_at[0])
+		memcpy(c->opened_at, now, SM_TIME_LEN);
+	const char *v[] = {c->conversation, c->channel, c->author_id, c->team, c->assignee, c->priority,
+			   c->status, c->opened_at, c->queued_at, c->first_response_due, c->resolution_due, now};
+	for (int i = 0; i < (int)(sizeof v / sizeof v[0]); i++)
+		sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
 	if (sm_store_done(st, s, "open case") < 0)
 		return -1;
 	c->id = sm_store_last_id(st);
-	snprintf(c->status, sizeof c->status, "new");
 	return sm_case_event(st, c->id, "sm-assign", "opened", NULL, c->conversation, NULL, now);
 }
 
@@ -309,6 +320,44 @@ long long sm_item_case(sm_store *st, const char *item_id)
 	return id;
 }
 
+long long sm_thread_case(sm_store *st, const char *channel, const char *thread)
+{
+	sqlite3_stmt *s = sm_store_sql(st, Q_THREAD_CASE);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, thread, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, channel, -1, SQLITE_STATIC);
+	long long id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return id;
+}
+
+int sm_case_reply(sm_store *st, sm_case *c, const char *actor, const char *at, const char *note,
+		  const char *now)
+{
+	if (!strcmp(c->status, "resolved"))
+		return 0;
+	if (!c->first_response_at[0]) {
+		if (sm_case_change(st, c->id, "first_response_at", NULL, at, actor, "first-response", note, now) < 0)
+			return -1;
+		snprintf(c->first_response_at, sizeof c->first_response_at, "%s", at);
+	}
+	if (strcmp(c->status, "pending") &&
+	    sm_case_change(st, c->id, "status", c->status, "pending", actor, "status", NULL, now) < 0)
+		return -1;
+	snprintf(c->status, sizeof c->status, "pending");
+	return 0;
+}
+
+int sm_case_answered(sm_store *st, long long case_id, const char *actor, const char *at)
+{
+	sm_case c;
+	int rc = sm_case_get(st, case_id, &c);
+	if (rc <= 0)
+		return rc < 0 ? -1 : sm_error_code(SM_EX_DATAERR, "no case %lld", case_id);
+	return sm_case_reply(st, &c, actor, at, NULL, at);
+}
+
 json_t *sm_case_first_record(sm_store *st, long long id)
 {
 	sqlite3_stmt *s = sm_store_sql(st, Q_FIRST_RECORD);
@@ -322,27 +371,38 @@ json_t *sm_case_first_record(sm_store *st, long long id)
 	return rec;
 }
 
-/* The cases sm-assign list shows; NULL filters match anything, no SQL is built. */
-static const char Q_LIST[] =
-	"SELECT " CASE_COLUMNS " FROM cases WHERE (?1 IS NULL OR assignee = ?1)"
-	" AND (?2 IS NULL OR team = ?2) AND (?3 IS NULL OR status = ?3)"
-	" AND (?3 IS NOT NULL OR status != 'resolved')"
-	" AND (?4 IS NULL OR (status IN ('new', 'open') AND first_response_at IS NULL"
-	"      AND first_response_due < ?4) OR (status != 'resolved' AND resolution_due < ?4))"
-	" ORDER BY coalesce(first_response_due, '9999'), id";
+/* The cases sm-assign list shows; NULL filters match anything, no SQL is built. Those not
+   resolved come in the order of the partial index cases_open_due (migration 0009). */
+#define LIST_FILTERS                                                                               \
+	" AND (?1 IS NULL OR assignee = ?1) AND (?2 IS NULL OR team = ?2)"                         \
+	" AND (?4 IS NULL OR (status IN ('new', 'open') AND first_response_at IS NULL"             \
+	"      AND first_response_due < ?4) OR (status != 'resolved' AND resolution_due < ?4))"   \
+	" ORDER BY coalesce(first_response_due, '9999'), id"
+static const char Q_LIST[] = "SELECT " CASE_COLUMNS " FROM cases WHERE status != 'resolved'"
+			     LIST_FILTERS;
+static const char Q_LIST_STATUS[] = "SELECT " CASE_COLUMNS " FROM cases WHERE status = ?3" LIST_FILTERS;
 
-int sm_cases_list(sm_store *st, const char *agent, const char *team, const char *status,
-		  const char *overdue_at, int (*fn)(const sm_case *c, void *ctx), void *ctx)
+static sqlite3_stmt *list_query(sm_store *st, const char *agent, const char *team, const char *status,
+				const char *overdue_at)
 {
-	sqlite3_stmt *s = sm_store_sql(st, Q_LIST);
-	sm_case c;
-	int rc;
+	sqlite3_stmt *s = sm_store_sql(st, status ? Q_LIST_STATUS : Q_LIST);
 	if (!s)
-		return -1;
+		return NULL;
 	sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, team, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, overdue_at, -1, SQLITE_STATIC);
+	return s;
+}
+
+int sm_cases_list(sm_store *st, const char *agent, const char *team, const char *status,
+		  const char *overdue_at, int (*fn)(const sm_case *c, void *ctx), void *ctx)
+{
+	sqlite3_stmt *s = list_query(st, agent, team, status, overdue_at);
+	sm_case c;
+	int rc;
+	if (!s)
+		return -1;
 	/* read all first: the callback may use the store, which this statement would hold */
 	sm_case *all = NULL;
 	size_t n = 0;
@@ -357,6 +417,64 @@ int sm_cases_list(sm_store *st, const char *agent, const char *team, const char 
 		rc = fn(&all[i], ctx);
 	free(all);
 	return rc;
+}
+
+/* A text column as a JSON member: null when NULL or empty. */
+static void json_col(sm_buf *b, const char *key, size_t klen, sqlite3_stmt *s, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+	int n = sqlite3_column_bytes(s, i);
+	sm_buf_add(b, key, klen);
+	if (t && n > 0)
+		sm_buf_json_str(b, t, (size_t)n);
+	else
+		sm_buf_add(b, "null", 4);
+}
+
+int sm_cases_json(sm_store *st, const char *agent, const char *team, const char *status,
+		  const char *overdue_at, sm_buf *out, int (*fn)(sm_buf *out, void *ctx), void *ctx)
+{
+#define KEY(k) "," k ":", sizeof "," k ":" - 1
+	sqlite3_stmt *s = list_query(st, agent, team, status, overdue_at);
+	int rc = 0, step = SQLITE_DONE;
+	if (!s)
+		return -1;
+	while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		sm_buf_printf(out, "{\"case\":%lld", (long long)sqlite3_column_int64(s, 0));
+		json_col(out, KEY("\"conversation\""), s, 1);
+		json_col(out, KEY("\"channel\""), s, 2);
+		json_col(out, KEY("\"status\""), s, 3);
+		json_col(out, KEY("\"team\""), s, 4);
+		json_col(out, KEY("\"assignee\""), s, 5);
+		json_col(out, KEY("\"priority\""), s, 6);
+		json_col(out, KEY("\"opened_at\""), s, 8);
+		json_col(out, KEY("\"due\""), s, 10);
+		json_col(out, KEY("\"resolution_due\""), s, 11);
+		json_col(out, KEY("\"first_response_at\""), s, 12);
+		json_col(out, KEY("\"queued_at\""), s, 9);
+		sm_buf_add(out, "}\n", 2);
+		if (out->len >= 1 << 16)
+			rc = fn(out, ctx);
+	}
+#undef KEY
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = sm_store_fail(st, "list cases");
+	sqlite3_reset(s);
+	return rc == 0 && out->len ? fn(out, ctx) : rc;
+}
+
+static const char Q_TEAMS[] = "SELECT team, last_agent FROM team_state WHERE last_agent IS NOT NULL";
+
+int sm_team_states(sm_store *st, int (*fn)(const char *team, const char *agent, void *ctx), void *ctx)
+{
+	sqlite3_stmt *s = sm_store_sql(st, Q_TEAMS);
+	int rc;
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1), ctx);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : sm_store_fail(st, "team states");
 }
 
 static const char Q_LOADS[] = "SELECT assignee, count(*) FROM cases WHERE assignee IS NOT NULL"

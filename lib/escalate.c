@@ -10,13 +10,16 @@
 
 #include "assign.h"
 
+/* what list --overdue shows, not escalated yet: a first response due (new, open) or a
+   resolution due (pending too) */
 static const char Q_OVERDUE[] =
-	"SELECT id FROM cases WHERE status IN ('new', 'open') AND escalated_at IS NULL"
-	" AND team IS NOT NULL AND ((first_response_at IS NULL AND first_response_due < ?1)"
-	" OR resolution_due < ?1) ORDER BY first_response_due, id";
+	"SELECT id FROM cases WHERE status != 'resolved' AND escalated_at IS NULL"
+	" AND team IS NOT NULL AND ((status IN ('new', 'open') AND first_response_at IS NULL"
+	" AND first_response_due < ?1) OR resolution_due < ?1)"
+	" ORDER BY coalesce(first_response_due, '9999'), id";
+/* community questions waiting for the community (queued_at: since when) */
 static const char Q_COMMUNITY[] =
-	"SELECT id FROM cases WHERE status = 'new' AND team IS NULL AND first_response_at IS NULL"
-	" ORDER BY opened_at, id";
+	"SELECT id FROM cases WHERE status = 'new' AND team IS NULL ORDER BY opened_at, id";
 
 static int ids(sm_store *st, const char *sql, const char *arg, long long **out, size_t *n)
 {
@@ -35,23 +38,39 @@ static int ids(sm_store *st, const char *sql, const char *arg, long long **out, 
 	return 0;
 }
 
-/* Move a case to another team (its strategy picks the agent) or to a named agent. */
-static int move(sm_assigner *a, sm_case *c, const char *to, const char *why)
+/* Move a case to another team (its strategy picks the agent; the policy of that team sets
+   new due times when `due` is set) or to a named agent. */
+static int move(sm_assigner *a, sm_case *c, const char *to, const char *why, int due)
 {
 	const sm_team *t = sm_team_named(a, to);
-	if (sm_agent_named(a, to) && !t)
+	if (sm_agent_named(a, to) && !t) {
+		sm_assigner_forget(a); /* the lead's load grew */
 		return sm_case_set(a->st, c->id, "assignee", to, "sm-assign", "escalated", why, a->now);
+	}
 	if (sm_case_set(a->st, c->id, "team", to, "sm-assign", "escalated", why, a->now) < 0 ||
 	    sm_case_set(a->st, c->id, "assignee", "", "sm-assign", NULL, NULL, a->now) < 0 ||
-	    sm_case_set(a->st, c->id, "status", "new", "sm-assign", NULL, NULL, a->now) < 0)
+	    sm_case_set(a->st, c->id, "status", "new", "sm-assign", NULL, NULL, a->now) < 0 ||
+	    sm_case_set(a->st, c->id, "queued_at", a->now, "sm-assign", NULL, NULL, a->now) < 0)
 		return -1;
 	snprintf(c->team, sizeof c->team, "%s", to);
 	c->assignee[0] = 0;
-	json_t *item = sm_case_first_record(a->st, c->id);
+	if (due) { /* handed to staff: their targets run from now */
+		json_t *item = sm_case_first_record(a->st, c->id);
+		sm_case_item in = {0};
+		if (item)
+			sm_case_item_json(&in, item);
+		const sm_policy *p = sm_assign_policy(a, c->channel, to, c->priority[0] ? c->priority : NULL,
+						      in.tags, in.ntags);
+		json_decref(item);
+		sm_case_due(a, c, p, a->now_t);
+		if (sm_case_set(a->st, c->id, "first_response_due", c->first_response_due, "sm-assign", NULL,
+				NULL, a->now) < 0 ||
+		    sm_case_set(a->st, c->id, "resolution_due", c->resolution_due, "sm-assign", NULL, NULL,
+				a->now) < 0)
+			return -1;
+	}
 	long handed;
-	int rc = sm_case_set(a->st, c->id, "queued_at", a->now, "sm-assign", NULL, NULL, a->now);
-	json_decref(item);
-	return rc < 0 ? -1 : sm_assign_queue(a, &handed);
+	return sm_assign_queue(a, &handed);
 }
 
 /* Tell the team (the new one) by its e-mail and webhook, if it has them. */
@@ -61,6 +80,16 @@ static void notify(sm_assigner *a, const sm_workspace *ws, const sm_case *c, con
 	const sm_team *t = sm_team_named(a, c->team);
 	if (t && (t->email || t->webhook) && sm_forward_case(a, ws, c->id, c->team, why, "sm-assign") < 0)
 		e->failed++;
+}
+
+/* Does `to` name a team or an agent? If not, say where it was named (`where`). */
+static int known(sm_assigner *a, const char *to, const char *where, long long id, sm_escalation *e)
+{
+	if (sm_team_named(a, to) || sm_agent_named(a, to))
+		return 1;
+	sm_buf_printf(&e->warnings, "%s '%s' is neither a team nor an agent of the config: case %lld "
+		      "stays where it is\n", where, to, id);
+	return 0;
 }
 
 static int overdue(sm_assigner *a, const sm_workspace *ws, sm_escalation *e)
@@ -74,15 +103,17 @@ static int overdue(sm_assigner *a, const sm_workspace *ws, sm_escalation *e)
 		if (sm_case_get(a->st, list[i], &c) <= 0)
 			continue;
 		const sm_team *t = sm_team_named(a, c.team);
-		char *why = sm_asprintf("%s overdue since %s",
-					!c.first_response_at[0] && c.first_response_due[0] &&
-							strcmp(c.first_response_due, a->now) < 0
-						? "first response" : "resolution",
-					!c.first_response_at[0] && c.first_response_due[0] ? c.first_response_due
-											   : c.resolution_due);
+		int first = !c.first_response_at[0] && c.first_response_due[0] &&
+			    strcmp(c.first_response_due, a->now) < 0 && strcmp(c.status, "pending");
+		char *why = sm_asprintf("%s overdue since %s", first ? "first response" : "resolution",
+					first ? c.first_response_due : c.resolution_due);
 		int rc = sm_case_set(a->st, c.id, "escalated_at", a->now, "sm-assign", "overdue", why, a->now);
-		if (rc == 0 && t && t->escalate_to)
-			rc = move(a, &c, t->escalate_to, why);
+		if (rc == 0 && t && t->escalate_to) {
+			char *where = sm_asprintf("team '%s': escalate-to", t->name);
+			if (known(a, t->escalate_to, where, c.id, e))
+				rc = move(a, &c, t->escalate_to, why, 0);
+			free(where);
+		}
 		if (rc < 0) {
 			free(why);
 			free(list);
@@ -105,17 +136,29 @@ static int community(sm_assigner *a, sm_escalation *e)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		sm_case c;
-		time_t opened;
+		time_t since;
 		if (sm_case_get(a->st, list[i], &c) <= 0 || !sm_community_channel(a->cfg, c.channel) ||
-		    sm_date_parse(c.opened_at, &opened) < 0)
+		    sm_date_parse(c.queued_at[0] ? c.queued_at : c.opened_at, &since) < 0)
 			continue;
 		sm_policy_subject s = {c.channel, NULL, c.priority[0] ? c.priority : NULL, NULL, NULL, 0};
 		const sm_policy *p = sm_policy_match(&a->pol, &s);
 		double window = p && p->community_window > 0 ? p->community_window : 4 * 3600;
 		const char *to = p && p->route_to ? p->route_to : a->default_team;
-		if ((double)(a->now_t - opened) < window || !to)
+		if ((double)(a->now_t - since) < window)
 			continue;
-		if (move(a, &c, to, "no one in the community answered within the window") < 0) {
+		if (!to) {
+			sm_buf_printf(&e->warnings, "channel '%s': neither a policy's route-to nor [assign] "
+				      "default-team names the team for its questions: case %lld waits\n",
+				      c.channel, c.id);
+			continue;
+		}
+		char *where = p && p->route_to ? sm_asprintf("policy '%s': route-to", p->name)
+					       : sm_strdup("[assign] default-team");
+		int ok = known(a, to, where, c.id, e);
+		free(where);
+		if (!ok)
+			continue;
+		if (move(a, &c, to, "no one in the community answered within the window", 1) < 0) {
 			free(list);
 			return -1;
 		}
@@ -127,6 +170,7 @@ static int community(sm_assigner *a, sm_escalation *e)
 
 int sm_escalate(sm_assigner *a, const sm_workspace *ws, sm_escalation *e)
 {
+	sm_buf_free(&e->warnings);
 	memset(e, 0, sizeof *e);
 	if (sm_forward_retry(a, ws, &e->retried, &e->failed) < 0)
 		return -1;

@@ -14,11 +14,12 @@
 static const char Q_ITEMS[] =
 	"SELECT items.record FROM case_items JOIN items ON items.id = case_items.item_id"
 	" WHERE case_items.case_id = ?1 ORDER BY items.created_at, items.rowid";
-static const char Q_ADD[] = "INSERT INTO forwards (case_id, team, via, target, note, state, created_at)"
-			    " VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)";
+static const char Q_ADD[] = "INSERT INTO forwards (case_id, team, via, target, note, state, created_at,"
+			    " forwarded_by) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7)";
 static const char Q_DONE[] = "UPDATE forwards SET state = ?2, tries = tries + 1, error = ?3,"
 			     " sent_at = CASE WHEN ?2 = 'sent' THEN ?4 ELSE sent_at END WHERE id = ?1";
-static const char Q_RETRY[] = "SELECT id, case_id, team, via, target, coalesce(note, '') FROM forwards"
+static const char Q_RETRY[] = "SELECT id, case_id, team, via, target, coalesce(note, ''),"
+			      " coalesce(forwarded_by, 'sm-assign') FROM forwards"
 			      " WHERE state != 'sent' AND tries < ?1 ORDER BY id";
 
 static json_t *case_items(sm_store *st, long long id)
@@ -171,6 +172,7 @@ int sm_forward_case(sm_assigner *a, const sm_workspace *ws, long long id, const 
 		sqlite3_bind_text(s, 4, target[i], -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 5, note, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 6, a->now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 7, by, -1, SQLITE_STATIC);
 		if (sm_store_done(a->st, s, "forward") < 0)
 			return -1;
 		/* a failed attempt stays recorded; the other target is still tried */
@@ -184,7 +186,7 @@ int sm_forward_retry(sm_assigner *a, const sm_workspace *ws, long *retried, long
 {
 	enum { MAX_TRIES = 20 };
 	sqlite3_stmt *s = sm_store_sql(a->st, Q_RETRY);
-	struct fw { long long id, case_id; char *team, *via, *target, *note; } *all = NULL;
+	struct fw { long long id, case_id; char *team, *via, *target, *note, *by; } *all = NULL;
 	size_t n = 0;
 	*retried = *failed = 0;
 	if (!s)
@@ -197,7 +199,8 @@ int sm_forward_retry(sm_assigner *a, const sm_workspace *ws, long *retried, long
 		all[n].team = sm_strdup((const char *)sqlite3_column_text(s, 2));
 		all[n].via = sm_strdup((const char *)sqlite3_column_text(s, 3));
 		all[n].target = sm_strdup((const char *)sqlite3_column_text(s, 4));
-		all[n++].note = sm_strdup((const char *)sqlite3_column_text(s, 5));
+		all[n].note = sm_strdup((const char *)sqlite3_column_text(s, 5));
+		all[n++].by = sm_strdup((const char *)sqlite3_column_text(s, 6));
 	}
 	sqlite3_reset(s);
 	int rc = 0;
@@ -206,7 +209,7 @@ int sm_forward_retry(sm_assigner *a, const sm_workspace *ws, long *retried, long
 		if (rc == 0 && sm_case_get(a->st, all[i].case_id, &c) > 0) {
 			(*retried)++;
 			if (attempt(a, ws, all[i].id, &c, all[i].team, all[i].via, all[i].target,
-				    all[i].note, "sm-assign") < 0) {
+				    all[i].note, all[i].by) < 0) {
 				(*failed)++;
 				if (sm_errcode() == SM_EX_SOFTWARE)
 					rc = -1; /* the store failed, not the target */
@@ -216,6 +219,7 @@ int sm_forward_retry(sm_assigner *a, const sm_workspace *ws, long *retried, long
 		free(all[i].via);
 		free(all[i].target);
 		free(all[i].note);
+		free(all[i].by);
 	}
 	free(all);
 	return rc;

@@ -19,9 +19,20 @@ static const uint32_t K[64] = {
 
 static uint32_t ror(uint32_t x, int n) { return x >> n | x << (32 - n); }
 
-static void block(uint32_t h[8], const unsigned char *p)
+/* One round with the eight working variables named in place (no shifting of an array:
+   the audit chain hashes an entry per case change, so this is on sm-assign's hot path). */
+#define ROUND(a, b, c, d, e, f, g, h, i)                                                          \
+	do {                                                                                       \
+		uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) +  \
+			      K[i] + w[i];                                                         \
+		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c)); \
+		d += t1;                                                                           \
+		h = t1 + t2;                                                                       \
+	} while (0)
+
+static void block(uint32_t hs[8], const unsigned char *p)
 {
-	uint32_t w[64], a[8];
+	uint32_t w[64];
 	for (int i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 |
 		       p[4 * i + 3];
@@ -30,19 +41,25 @@ static void block(uint32_t h[8], const unsigned char *p)
 		uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ w[i - 2] >> 10;
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
-	memcpy(a, h, sizeof a);
-	for (int i = 0; i < 64; i++) {
-		uint32_t s1 = ror(a[4], 6) ^ ror(a[4], 11) ^ ror(a[4], 25);
-		uint32_t ch = (a[4] & a[5]) ^ (~a[4] & a[6]);
-		uint32_t t1 = a[7] + s1 + ch + K[i] + w[i];
-		uint32_t s0 = ror(a[0], 2) ^ ror(a[0], 13) ^ ror(a[0], 22);
-		uint32_t maj = (a[0] & a[1]) ^ (a[0] & a[2]) ^ (a[1] & a[2]);
-		memmove(a + 1, a, 7 * sizeof *a);
-		a[4] += t1;
-		a[0] = t1 + s0 + maj;
+	uint32_t a = hs[0], b = hs[1], c = hs[2], d = hs[3], e = hs[4], f = hs[5], g = hs[6], h = hs[7];
+	for (int i = 0; i < 64; i += 8) {
+		ROUND(a, b, c, d, e, f, g, h, i);
+		ROUND(h, a, b, c, d, e, f, g, i + 1);
+		ROUND(g, h, a, b, c, d, e, f, i + 2);
+		ROUND(f, g, h, a, b, c, d, e, i + 3);
+		ROUND(e, f, g, h, a, b, c, d, i + 4);
+		ROUND(d, e, f, g, h, a, b, c, i + 5);
+		ROUND(c, d, e, f, g, h, a, b, i + 6);
+		ROUND(b, c, d, e, f, g, h, a, i + 7);
 	}
-	for (int i = 0; i < 8; i++)
-		h[i] += a[i];
+	hs[0] += a;
+	hs[1] += b;
+	hs[2] += c;
+	hs[3] += d;
+	hs[4] += e;
+	hs[5] += f;
+	hs[6] += g;
+	hs[7] += h;
 }
 
 void sm_sha256_hex(const void *data, size_t len, char out[65])
@@ -63,6 +80,11 @@ void sm_sha256_hex(const void *data, size_t len, char out[65])
 	block(h, tail);
 	if (tlen == 128)
 		block(h, tail + 64);
-	for (int i = 0; i < 8; i++)
-		snprintf(out + 8 * i, 9, "%08x", h[i]);
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < 32; i++) {
+		unsigned v = h[i / 4] >> (24 - 8 * (i % 4)) & 0xff;
+		out[2 * i] = hex[v >> 4];
+		out[2 * i + 1] = hex[v & 15];
+	}
+	out[64] = 0;
 }

@@ -6,6 +6,7 @@
  * Cases opened before the period are taken as they are now; what agents did by hand
  * other than resolving (take, set assignee, set-agent away) is not replayed.
  */
+#include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +37,9 @@ static const char Q_CASES[] =
 	"SELECT count(*), sum(first_response_due < coalesce(first_response_at, ?2)),"
 	" sum(queued_at IS NOT NULL OR id IN (SELECT case_id FROM case_events WHERE what = 'queued'))"
 	" FROM cases WHERE opened_at >= ?1";
+/* whole seconds: julianday's fractions of a day are not exact */
 static const char Q_RESPONSE[] =
-	"SELECT (julianday(first_response_at) - julianday(opened_at)) * 86400 FROM cases"
+	"SELECT strftime('%s', first_response_at) - strftime('%s', opened_at) FROM cases"
 	" WHERE opened_at >= ?1 AND first_response_at IS NOT NULL ORDER BY 1";
 static const char Q_PER_AGENT[] =
 	"SELECT new, count(*) FROM case_events WHERE what IN ('assigned', 'taken') AND at >= ?1"
@@ -140,8 +142,8 @@ static void figures(sm_store *st, const char *since, const char *now, sm_figures
 		}
 		sqlite3_reset(s);
 	}
-	if (n)
-		f->median_response = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	if (n) /* of an even count, the mean of the middle two, rounded to a second */
+		f->median_response = n % 2 ? v[n / 2] : floor((v[n / 2 - 1] + v[n / 2]) / 2 + 0.5);
 	free(v);
 	if ((s = sm_store_sql(st, Q_PER_AGENT))) {
 		sqlite3_bind_text(s, 1, since, -1, SQLITE_STATIC);

@@ -65,6 +65,8 @@ void sm_buf_printf(sm_buf *b, const char *fmt, ...) __attribute__((format(printf
 char *sm_buf_detach(sm_buf *b); /* NUL-terminated; the buffer is empty afterwards */
 void sm_buf_reset(sm_buf *b);
 void sm_buf_free(sm_buf *b);
+/* s[0..n) as a JSON string, quotes included (UTF-8 passes as it is). */
+void sm_buf_json_str(sm_buf *b, const char *s, size_t n);
 
 // utf8.c: validation and folding of UTF-8 text
 /* 1 if s[0..n) is valid UTF-8 (no overlongs, no surrogates); else 0 and *bad = offset */
@@ -330,6 +332,8 @@ struct sqlite3_stmt *sm_store_sql(sm_store *st, const char *sql);
 int sm_store_done(sm_store *st, struct sqlite3_stmt *s, const char *what);
 int sm_store_fail(sm_store *st, const char *what);
 long long sm_store_last_id(sm_store *st);
+/* PRAGMA data_version: it changes when another connection commits (-1 on error). */
+long long sm_store_data_version(sm_store *st);
 int sm_store_changes(sm_store *st);
 /* Copy the whole store into a new file (a scratch copy to try things on). */
 int sm_store_copy(sm_store *st, const char *path);

@@ -12,7 +12,8 @@
 
 enum {
 	Q_ITEM_INSERT, Q_ITEM_UPDATE, Q_AUTHOR, Q_CURSOR_GET, Q_CURSOR_SET, Q_CURSOR_ERROR,
-	Q_CHANNEL, Q_ANNOTATE, Q_EACH, Q_ITEM, Q_THREAD_FIND, Q_FTS, Q_FTS_BATCH, Q_MAX_ROWID, NQ
+	Q_CHANNEL, Q_ANNOTATE, Q_EACH, Q_ITEM, Q_THREAD_FIND, Q_FTS, Q_FTS_BATCH, Q_MAX_ROWID,
+	Q_DATA_VERSION, NQ
 };
 
 static const char *const sql[NQ] = {
@@ -63,6 +64,7 @@ static const char *const sql[NQ] = {
 	[Q_FTS_BATCH] = "INSERT INTO items_fts (rowid, title, text) SELECT rowid, title, text"
 			" FROM items WHERE rowid > ?1",
 	[Q_MAX_ROWID] = "SELECT coalesce(max(rowid), 0) FROM items",
+	[Q_DATA_VERSION] = "PRAGMA data_version",
 	[Q_THREAD_FIND] = "SELECT record FROM items WHERE thread = ?1 AND json_extract(record, ?2) = ?3"
 			  " ORDER BY rowid LIMIT 1",
 	[Q_CHANNEL] =
@@ -509,6 +511,16 @@ int sm_store_done(sm_store *st, sqlite3_stmt *s, const char *what)
 }
 
 int sm_store_fail(sm_store *st, const char *what) { return db_error(st, what); }
+
+long long sm_store_data_version(sm_store *st)
+{
+	sqlite3_stmt *s = stmt(st, Q_DATA_VERSION);
+	if (!s)
+		return -1;
+	long long v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	sqlite3_reset(s);
+	return v < 0 ? db_error(st, "data_version") : v;
+}
 
 long long sm_store_last_id(sm_store *st) { return sqlite3_last_insert_rowid(st->db); }
 int sm_store_changes(sm_store *st) { return sqlite3_changes(st->db); }

@@ -3,7 +3,6 @@
 # least-loaded (capacity, ties by the longest since the last case), skills (language and
 # the team's skill-tags), sticky (within and beyond assign.sticky-window); away agents;
 # the team's queue, handed out oldest first when capacity frees; --explain.
-# Checks marked TODO are findings: what a user expects and sm-assign does not do yet.
 . "${SM_SRC:-.}/tests/lib/test.sh"
 
 command -v sm-assign >/dev/null || skip_all "sm-assign not built"
@@ -32,11 +31,6 @@ who() {
 as() { _as=$1 _now=$2; shift 2; SM_USER=$_as SM_NOW=$_now sm-assign "$@"; }
 case_of() { sqlval "select case_id from case_items where item_id = '$1'"; }
 assignee() { sqlval "select coalesce(assignee, '-') from cases where id = $(case_of "$1")"; }
-todo_is() {
-	_n=$((_n + 1))
-	if [ "$2" = "$3" ]; then echo "ok $_n - $1 # TODO $4"; else
-		echo "not ok $_n - $1 # TODO $4"; printf '# got:  %s\n# want: %s\n' "$2" "$3"; fi
-}
 
 mkws s <<'EOF' || { fail "workspace s"; done_testing; }
 [security]
@@ -204,9 +198,8 @@ EOF
 	assign 2026-11-01T10:00:00Z
 is "skills with capacity 1: two served, two wait" "$(who q1 q2 q3 q4)" "dora emil - - "
 as emil 2026-11-01T10:05:00Z set "$(case_of q2)" status=resolved
-todo_is "skills: emil's room goes to the English case though a German one waits first" \
-	"$(assignee q3) $(assignee q4)" "- emil" \
-	"sm_assign_queue stops at the first case nobody can take (head-of-line blocking)"
+is "skills: emil's room goes to the English case though a German one waits first" \
+	"$(assignee q3) $(assignee q4)" "- emil"
 
 # --- sticky ---------------------------------------------------------------------------------
 
