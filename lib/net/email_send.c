@@ -240,7 +240,11 @@ int sm_email_send(sm_sender *s, const sm_post *p, sm_sent *r)
 	sm_mail m = {c.from, to, subject, msgid, orig, refs, p->lang, p->text, sm_now()};
 	char *msg = sm_mail_build(&m, &j.len), *url = smtp_url(c.smtp, domain);
 	j.msg = msg;
-	rc = transfer(s, &j, url, msgid, r);
+	if (p->dry_run) {
+		sm_sent_preview(r, "SMTP", url, msg, j.len);
+		rc = 0;
+	} else
+		rc = transfer(s, &j, url, msgid, r);
 	free(msg);
 	free(url);
 out:
