@@ -375,6 +375,21 @@ static int is_kind(run *r, const char *channel, const char *kind)
 	return k && !strcmp(k, kind);
 }
 
+/* A sending draft that cannot be sent again safely, and why: e-mail cannot be asked
+   whether a message went out; Mastodon forgets an Idempotency-Key after an hour. */
+static void cannot_ask(run *r, const sm_draft *d, char *why, size_t n)
+{
+	time_t until, now = sm_now();
+	if (is_kind(r, d->channel, "email"))
+		snprintf(why, n, "sending was interrupted: whether the mail went out is unknown (look "
+			 "for the Message-ID %s@...); revive it with sm-approve edit if it did not", d->send_key);
+	else if (is_kind(r, d->channel, "mastodon") && sm_date_parse(d->lease_until, &until) == 0 &&
+		 now - (until - (time_t)r->lease) > 55 * 60)
+		snprintf(why, n, "sending was interrupted over an hour ago, longer than Mastodon keeps an "
+			 "Idempotency-Key: look for the post on the account; revive it with sm-approve "
+			 "edit if it is not there");
+}
+
 /* A dry run: the request that would be made, as a record. */
 static int preview(run *r, const sm_draft *d)
 {
@@ -430,17 +445,16 @@ static int publish_one(run *r, long long id, int named)
 	/* the claim is ours: ask the network */
 	sm_sent res = {0};
 	int rc = 0, failed = 0;
+	char why[400] = "";
 	if (w == RECONCILE) {
 		r->stats->reconciled++;
+		cannot_ask(r, &d, why, sizeof why);
 		note(r, 1, "draft %lld: a run that was sending it did not finish: %s", id,
-		     is_kind(r, d.channel, "email") ? "not sent again (mail has no way to ask whether "
-						       "it went out)" : "asking the network");
+		     *why ? "not sent again" : "asking the network");
 	}
-	if (w == RECONCILE && is_kind(r, d.channel, "email")) {
+	if (*why) {
 		res.failed = 1;
-		snprintf(res.error, sizeof res.error, "sending was interrupted: whether the mail went out "
-			 "is unknown (look for Message-ID <%s@...>); revive it with sm-approve edit",
-			 d.send_key);
+		snprintf(res.error, sizeof res.error, "%s", why);
 	} else {
 		sm_post p;
 		json_t *item;
