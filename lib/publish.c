@@ -10,8 +10,12 @@
  * on this host), sends it again with the same key, which the adapter makes harmless:
  * Mastodon answers a repeated Idempotency-Key with the first status, Bluesky refuses a
  * second record under the same record key, Discourse looks for the post first, an outbox
- * finds the key in its file. E-mail has no such thing: an interrupted mail is not sent
- * again but ends failed, with the Message-ID to look for (at most once, never twice).
+ * finds the key in its file, e-mail looks for the Message-ID in the channel's sent-folder
+ * (where each mail sent is copied). An interrupted mail of a channel without a sent
+ * folder is not sent again but ends failed, with the Message-ID to look for: at most
+ * once, never twice. So does a Mastodon post interrupted over an hour ago, longer than
+ * Mastodon keeps an Idempotency-Key. The one window left: a mail the SMTP server accepted
+ * whose copy was not yet in the sent folder when the process died is sent again.
  */
 #include <errno.h>
 #include <signal.h>
@@ -375,15 +379,13 @@ static int is_kind(run *r, const char *channel, const char *kind)
 	return k && !strcmp(k, kind);
 }
 
-/* A sending draft that cannot be sent again safely, and why: e-mail cannot be asked
-   whether a message went out; Mastodon forgets an Idempotency-Key after an hour. */
+/* A sending draft that cannot be sent again safely, and why: Mastodon forgets an
+   Idempotency-Key after an hour. (E-mail: the adapter looks in the sent folder, or
+   refuses to send again when there is none.) */
 static void cannot_ask(run *r, const sm_draft *d, char *why, size_t n)
 {
 	time_t until, now = sm_now();
-	if (is_kind(r, d->channel, "email"))
-		snprintf(why, n, "sending was interrupted: whether the mail went out is unknown (look "
-			 "for the Message-ID %s@...); revive it with sm-approve edit if it did not", d->send_key);
-	else if (is_kind(r, d->channel, "mastodon") && sm_date_parse(d->lease_until, &until) == 0 &&
+	if (is_kind(r, d->channel, "mastodon") && sm_date_parse(d->lease_until, &until) == 0 &&
 		 now - (until - (time_t)r->lease) > 55 * 60)
 		snprintf(why, n, "sending was interrupted over an hour ago, longer than Mastodon keeps an "
 			 "Idempotency-Key: look for the post on the account; revive it with sm-approve "
@@ -450,7 +452,7 @@ static int publish_one(run *r, long long id, int named)
 		r->stats->reconciled++;
 		cannot_ask(r, &d, why, sizeof why);
 		note(r, 1, "draft %lld: a run that was sending it did not finish: %s", id,
-		     *why ? "not sent again" : "asking the network");
+		     *why ? "not sent again" : "looking whether it went out");
 	}
 	if (*why) {
 		res.failed = 1;
@@ -459,6 +461,7 @@ static int publish_one(run *r, long long id, int named)
 		sm_post p;
 		json_t *item;
 		make_post(r, &d, &p, &item);
+		p.reconcile = w == RECONCILE;
 		rc = sm_senders_send(r->senders, d.channel, &p, &res);
 		json_decref(item);
 		if (rc < 0) { /* a problem of ours (config): the draft fails with it */
