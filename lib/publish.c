@@ -102,7 +102,8 @@ int sm_publish_allowed(sm_config *cfg, const char *agent, const char *login)
 			     "not named by publish.login", login ? login : "(unknown)");
 }
 
-/* The start time of a process, in clock ticks since boot (field 22 of /proc/PID/stat). */
+/* The start time of a process, in clock ticks since boot (field 22 of /proc/PID/stat);
+   0 if there is no such process or it is a zombie (dead, not yet reaped). */
 static unsigned long long start_ticks(long pid)
 {
 	char path[64], buf[1024];
@@ -114,8 +115,10 @@ static unsigned long long start_ticks(long pid)
 	fclose(f);
 	buf[n] = 0;
 	char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+		return 0;
 	unsigned long long v = 0;
-	for (int field = 2; p && *p; p++)
+	for (int field = 2; *p; p++)
 		if (*p == ' ' && ++field == 22) {
 			v = strtoull(p + 1, NULL, 10);
 			break;
@@ -142,7 +145,7 @@ static int owner_dead(const char *owner)
 		return 0;
 	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
 		return 1;
-	return start_ticks(pid) != start; /* the pid was reused */
+	return start_ticks(pid) != start; /* a zombie, or the pid was reused */
 }
 
 /* The key a draft is sent with: the same for every try of the same approved text. */
