@@ -658,7 +658,7 @@ int sm_assign_case(sm_assigner *a, const sm_case_item *in, sm_case *c, json_t **
 	else if (mine) {
 		if (found && strcmp(c->status, "resolved")) {
 			char at[SM_TIME_LEN];
-			rc = sm_case_reply(a->st, c, a->actor, sm_time_format(written(a, in), at), in->id, a->now);
+			rc = sm_case_answered(a->st, c, sm_time_format(written(a, in), at), a->actor, in->id, a->now);
 		} else
 			found = 0; /* our own post that answers nothing: no case */
 	} else if (found && !strcmp(c->status, "resolved") && !dm)
@@ -668,7 +668,7 @@ int sm_assign_case(sm_assigner *a, const sm_case_item *in, sm_case *c, json_t **
 		found = 1;
 	} else if (community_answer(a, in, c)) {
 		char at[SM_TIME_LEN];
-		rc = sm_case_reply(a->st, c, a->actor, sm_time_format(written(a, in), at), in->id, a->now);
+		rc = sm_case_answered(a->st, c, sm_time_format(written(a, in), at), a->actor, in->id, a->now);
 	} else if (!strcmp(c->status, "pending"))
 		rc = written_back(a, in, c, why);
 	if (rc == 0 && found)

@@ -35,6 +35,10 @@ int sm_case_change(sm_store *st, long long id, const char *column, const char *o
 		   const char *now);
 int sm_case_event(sm_store *st, long long id, const char *actor, const char *what,
 		  const char *old, const char *new_value, const char *note, const char *now);
+/* An answer of ours went out at `at` (a reply seen by sm-fetch, or published): the first
+   response is recorded if none was, and a new or open case becomes pending. */
+int sm_case_answered(sm_store *st, sm_case *c, const char *at, const char *actor,
+		     const char *note, const char *now);
 long sm_agent_load(sm_store *st, const char *agent); /* open and pending cases */
 int sm_agent_states(sm_store *st, int (*fn)(const char *agent, int away, const char *last, void *ctx),
 		    void *ctx);
@@ -51,15 +55,6 @@ int sm_author_last_agent(sm_store *st, const char *author, const char *since, ch
 long long sm_item_case(sm_store *st, const char *item_id); /* its case, 0 if none */
 /* The newest case holding an item of this thread of the channel, 0 if none. */
 long long sm_thread_case(sm_store *st, const char *channel, const char *thread);
-/*
- * A reply of ours answers the case: pending (unless resolved), first_response_at set to
- * `at` if it was empty, both recorded with the actor. sm-assign calls it for a reply it sees
- * in the fetched items, sm-publish for one it published. sm_case_reply is the same for a
- * case already read (c is updated; note: the item that answered, or NULL).
- */
-int sm_case_answered(sm_store *st, long long case_id, const char *actor, const char *at);
-int sm_case_reply(sm_store *st, sm_case *c, const char *actor, const char *at, const char *note,
-		  const char *now);
 json_t *sm_case_first_record(sm_store *st, long long id);   /* the item that opened it */
 /* The cases not resolved (or in status), of an agent and team if given, overdue at a time
    if given, most urgent first. */

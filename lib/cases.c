@@ -161,6 +161,22 @@ int sm_case_add_item(sm_store *st, long long case_id, const char *item_id, const
 	return 0;
 }
 
+int sm_case_answered(sm_store *st, sm_case *c, const char *at, const char *actor,
+		     const char *note, const char *now)
+{
+	if (!c->first_response_at[0]) { /* the case is at hand: its old values need no read */
+		if (sm_case_change(st, c->id, "first_response_at", NULL, at, actor, "first-response", note, now) < 0)
+			return -1;
+		snprintf(c->first_response_at, sizeof c->first_response_at, "%s", at);
+	}
+	if ((!strcmp(c->status, "open") || !strcmp(c->status, "new")) &&
+	    sm_case_change(st, c->id, "status", c->status, "pending", actor, "status", NULL, now) < 0)
+		return -1;
+	if (strcmp(c->status, "resolved"))
+		snprintf(c->status, sizeof c->status, "pending");
+	return 0;
+}
+
 int sm_case_event(sm_store *st, long long id, const char *actor, const char *what,
 		  const char *old, const char *new_value, const char *note, const char *now)
 {
@@ -330,32 +346,6 @@ long long sm_thread_case(sm_store *st, const char *channel, const char *thread)
 	long long id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
 	return id;
-}
-
-int sm_case_reply(sm_store *st, sm_case *c, const char *actor, const char *at, const char *note,
-		  const char *now)
-{
-	if (!strcmp(c->status, "resolved"))
-		return 0;
-	if (!c->first_response_at[0]) {
-		if (sm_case_change(st, c->id, "first_response_at", NULL, at, actor, "first-response", note, now) < 0)
-			return -1;
-		snprintf(c->first_response_at, sizeof c->first_response_at, "%s", at);
-	}
-	if (strcmp(c->status, "pending") &&
-	    sm_case_change(st, c->id, "status", c->status, "pending", actor, "status", NULL, now) < 0)
-		return -1;
-	snprintf(c->status, sizeof c->status, "pending");
-	return 0;
-}
-
-int sm_case_answered(sm_store *st, long long case_id, const char *actor, const char *at)
-{
-	sm_case c;
-	int rc = sm_case_get(st, case_id, &c);
-	if (rc <= 0)
-		return rc < 0 ? -1 : sm_error_code(SM_EX_DATAERR, "no case %lld", case_id);
-	return sm_case_reply(st, &c, actor, at, NULL, at);
 }
 
 json_t *sm_case_first_record(sm_store *st, long long id)
