@@ -47,7 +47,7 @@ typedef struct {
 
 /* items per transaction: fewer commits (each rewrites the pages it touched), while the
    store stays locked to other writers for a fraction of a second only */
-enum { BATCH = 2000 };
+enum { BATCH = 5000 };
 
 static int begin(ctx *x)
 {

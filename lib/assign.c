@@ -213,6 +213,8 @@ void sm_assigner_free(sm_assigner *a)
 		free(a->teams[i].members);
 	free(a->teams);
 	free(a->agents);
+	for (size_t i = 0; i < a->nchan; i++)
+		free(a->chan[i].name);
 	free(a->chan);
 	sm_policies_free(&a->pol);
 	memset(a, 0, sizeof *a);
@@ -245,16 +247,9 @@ static const sm_channel_info *channel_info(sm_assigner *a, const char *name)
 	for (size_t i = 0; i < a->nchan; i++)
 		if (!strcmp(a->chan[i].name, name))
 			return &a->chan[i];
-	const char *const *names = sm_config_subsections(a->cfg, "channel", &(size_t){0});
-	const char *kept = name;
-	for (size_t i = 0; names[i]; i++)
-		if (!strcmp(names[i], name))
-			kept = names[i]; /* a string that lives as long as the config */
-	if (kept == name) /* a channel the config does not name: nothing to say of it */
-		kept = "";
 	a->chan = sm_realloc(a->chan, (a->nchan + 1) * sizeof *a->chan);
 	sm_channel_info *c = &a->chan[a->nchan++];
-	c->name = kept;
+	c->name = sm_strdup(name);
 	c->self = sm_config_get_all_sub(a->cfg, "channel", name, "self", &c->nself);
 	c->community = sm_community_channel(a->cfg, name);
 	return c;

@@ -108,7 +108,7 @@ typedef struct {
 	size_t nmembers;
 } sm_team;
 typedef struct {
-	const char *name;
+	char *name;
 	const char *const *self; /* channel.NAME.self: our own accounts */
 	size_t nself;
 	int community;

@@ -5,6 +5,7 @@
  * store from rewriting the whole chain from the point it changed (see smkit(7)).
  */
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "smkit.h"
@@ -20,11 +21,24 @@ static const char GENESIS[] = "0000000000000000000000000000000000000000000000000
 static void entry_hash(long long seq, const char *at, const char *actor, const char *action,
 		       const char *object, const char *detail, const char *prev, char out[65])
 {
-	sm_buf b = {0};
-	sm_buf_printf(&b, "%lld\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", seq, at, actor, action, object,
-		      detail ? detail : "", prev);
-	sm_sha256_hex(b.s, b.len, out);
-	sm_buf_free(&b);
+	/* "%lld\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", put together without printf: it is done
+	   for every change to a case */
+	char num[24], stack[512];
+	const char *f[7] = {num, at, actor, action, object, detail ? detail : "", prev};
+	size_t len[7], total = 6;
+	snprintf(num, sizeof num, "%lld", seq);
+	for (int i = 0; i < 7; i++)
+		total += len[i] = strlen(f[i]);
+	char *b = total <= sizeof stack ? stack : sm_malloc(total), *p = b;
+	for (int i = 0; i < 7; i++) {
+		if (i)
+			*p++ = '\x1f';
+		memcpy(p, f[i], len[i]);
+		p += len[i];
+	}
+	sm_sha256_hex(b, total, out);
+	if (b != stack)
+		free(b);
 }
 
 int sm_audit(sm_store *st, const char *actor, const char *action, const char *object,

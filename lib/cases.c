@@ -192,13 +192,25 @@ int sm_case_event(sm_store *st, long long id, const char *actor, const char *wha
 	sqlite3_bind_text(s, 7, note, -1, SQLITE_STATIC);
 	if (sm_store_done(st, s, "case event") < 0)
 		return -1;
-	/* every change to a case is in the audit chain too */
-	char object[32];
+	/* every change to a case is in the audit chain too: "old -> new; note" (put together
+	   without printf: it is done for every change) */
+	const char *o = old && *old ? old : "", *n = new_value && *new_value ? new_value : "";
+	const char *arrow = *o || *n ? " -> " : "", *semi = note ? "; " : "", *x = note ? note : "";
+	const char *part[5] = {o, arrow, n, semi, x};
+	char object[32], stack[256];
+	size_t len[5], total = 1;
+	for (int i = 0; i < 5; i++)
+		total += len[i] = strlen(part[i]);
+	char *detail = total <= sizeof stack ? stack : sm_malloc(total), *p = detail;
+	for (int i = 0; i < 5; i++) {
+		memcpy(p, part[i], len[i]);
+		p += len[i];
+	}
+	*p = 0;
 	snprintf(object, sizeof object, "case:%lld", id);
-	char *detail = sm_asprintf("%s%s%s%s%s", old && *old ? old : "", (old && *old) || (new_value && *new_value) ? " -> " : "",
-				   new_value && *new_value ? new_value : "", note ? "; " : "", note ? note : "");
 	int rc = sm_audit(st, actor, what, object, detail, now);
-	free(detail);
+	if (detail != stack)
+		free(detail);
 	return rc;
 }
 
