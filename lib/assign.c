@@ -123,6 +123,8 @@ int sm_assigner_begin(sm_assigner *a)
 	if (v != a->seen_version)
 		sm_assigner_forget(a);
 	a->seen_version = v;
+	if (a->defer) /* the events, too, are written once per transaction */
+		sm_case_defer(a->st);
 	return 0;
 }
 
@@ -167,7 +169,7 @@ static int note_state(const char *agent, int away, const char *last, void *ctx)
 	long i = agent_index(a, agent);
 	if (i >= 0) {
 		a->away[i] = away;
-		snprintf(a->last[i], SM_TIME_LEN, "%s", last);
+		sm_case_copy(a->last[i], last, SM_TIME_LEN);
 	}
 	return 0;
 }
@@ -466,8 +468,8 @@ static int give(sm_assigner *a, sm_case *c, const sm_team *t, const sm_case_item
 	    (c->queued_at[0] &&
 	     sm_case_change(a->st, c->id, "queued_at", NULL, "", a->actor, NULL, NULL, a->now) < 0))
 		return -1;
-	snprintf(c->assignee, sizeof c->assignee, "%s", agent);
-	snprintf(c->status, sizeof c->status, "open");
+	SM_CASE_SET(c->assignee, agent);
+	SM_CASE_SET(c->status, "open");
 	c->queued_at[0] = 0;
 	return note_assigned(a, t, agent);
 }
@@ -525,10 +527,10 @@ static const char *route(sm_assigner *a, const sm_case_item *in)
 static int open_case(sm_assigner *a, const sm_case_item *in, const char *conv, sm_case *c, json_t **why)
 {
 	memset(c, 0, sizeof *c);
-	snprintf(c->conversation, sizeof c->conversation, "%s", conv);
-	snprintf(c->channel, sizeof c->channel, "%s", in->channel);
-	snprintf(c->author_id, sizeof c->author_id, "%s", or_empty(in->author_id));
-	snprintf(c->priority, sizeof c->priority, "%s", or_empty(in->priority));
+	SM_CASE_SET(c->conversation, conv);
+	SM_CASE_SET(c->channel, in->channel);
+	SM_CASE_SET(c->author_id, or_empty(in->author_id));
+	SM_CASE_SET(c->priority, or_empty(in->priority));
 	sm_time_format(written(a, in), c->opened_at);
 	if (channel_info(a, in->channel)->community) { /* the community answers first */
 		memcpy(c->queued_at, c->opened_at, SM_TIME_LEN); /* waiting for it since */
@@ -539,7 +541,7 @@ static int open_case(sm_assigner *a, const sm_case_item *in, const char *conv, s
 	}
 	const char *team = route(a, in), *agent = NULL;
 	const sm_team *t = sm_team_named(a, team);
-	snprintf(c->team, sizeof c->team, "%s", or_empty(team));
+	SM_CASE_SET(c->team, or_empty(team));
 	if (!team)
 		snprintf(a->warning, sizeof a->warning, "no rule, policy route-to or [assign] default-team "
 			 "names a team: the case waits with none");
@@ -547,8 +549,8 @@ static int open_case(sm_assigner *a, const sm_case_item *in, const char *conv, s
 	/* decided before it is written: the case goes into the store once, as it will be */
 	if (t && choose(a, t, in, &agent, why) < 0)
 		return -1;
-	snprintf(c->status, sizeof c->status, "%s", agent ? "open" : "new");
-	snprintf(c->assignee, sizeof c->assignee, "%s", or_empty(agent));
+	SM_CASE_SET(c->status, agent ? "open" : "new");
+	SM_CASE_SET(c->assignee, or_empty(agent));
 	if (t && !agent)
 		memcpy(c->queued_at, a->now, SM_TIME_LEN);
 	if (sm_case_open(a->st, c, a->now) < 0)
@@ -573,14 +575,14 @@ static int written_back(sm_assigner *a, const sm_case_item *in, sm_case *c, json
 {
 	const sm_team *t = sm_team_named(a, c->team);
 	if (c->assignee[0]) {
-		snprintf(c->status, sizeof c->status, "open");
+		SM_CASE_SET(c->status, "open");
 		return sm_case_change(a->st, c->id, "status", "pending", "open", a->actor, "status",
 				      "the customer wrote", a->now);
 	}
 	if (!c->team[0] && (!in->author_id || strcmp(in->author_id, c->author_id)))
 		return 0; /* the community talking among itself after an answer */
 	/* nobody holds it: back to the team's queue, or to the community for a new window */
-	snprintf(c->status, sizeof c->status, "new");
+	SM_CASE_SET(c->status, "new");
 	if (sm_case_change(a->st, c->id, "status", "pending", "new", a->actor, "status",
 			   t ? "the customer wrote" : "the asker wrote again", a->now) < 0)
 		return -1;
@@ -602,7 +604,7 @@ static int reopen(sm_assigner *a, const sm_case_item *in, sm_case *c, json_t **w
 	    sm_case_set(a->st, c->id, "first_response_at", "", a->actor, NULL, NULL, a->now) < 0 ||
 	    set_due(a, c, policy_for(a, in, c->team[0] ? c->team : NULL), written(a, in)) < 0)
 		return -1;
-	snprintf(c->status, sizeof c->status, "%s", status);
+	SM_CASE_SET(c->status, status);
 	c->first_response_at[0] = 0;
 	sm_assigner_forget(a); /* an assigned case is open again: its agent's load grew */
 	return !c->assignee[0] && t ? give(a, c, t, in, why) : 0;

@@ -6,6 +6,8 @@
 #ifndef SM_ASSIGN_H
 #define SM_ASSIGN_H
 
+#include <string.h>
+
 #include "smkit.h"
 
 // cases.c: the SQL of cases, their items and history
@@ -16,6 +18,18 @@ typedef struct {
 	char opened_at[SM_TIME_LEN], queued_at[SM_TIME_LEN], first_response_due[SM_TIME_LEN];
 	char resolution_due[SM_TIME_LEN], first_response_at[SM_TIME_LEN], escalated_at[SM_TIME_LEN];
 } sm_case;
+/* Copy s (NULL reads as "") into a field of n bytes, cut if longer: without printf, as it is
+   done for every field of every case read or opened. */
+static inline void sm_case_copy(char *dst, const char *s, size_t n)
+{
+	size_t len = s ? strlen(s) : 0;
+	if (len >= n)
+		len = n - 1;
+	if (len)
+		memcpy(dst, s, len);
+	dst[len] = 0;
+}
+#define SM_CASE_SET(field, s) sm_case_copy(field, s, sizeof(field))
 /* The newest case of a conversation: 1 found, 0 none, -1 error. */
 int sm_case_find(sm_store *st, const char *conversation, sm_case *c);
 int sm_case_get(sm_store *st, long long id, sm_case *c);
@@ -35,6 +49,9 @@ int sm_case_change(sm_store *st, long long id, const char *column, const char *o
 		   const char *now);
 int sm_case_event(sm_store *st, long long id, const char *actor, const char *what,
 		  const char *old, const char *new_value, const char *note, const char *now);
+/* Until the transaction under way ends, keep its case events (and their audit entries) and
+   write them as it commits, many a statement; nothing may read them meanwhile. */
+void sm_case_defer(sm_store *st);
 /* An answer of ours went out at `at` (a reply seen by sm-fetch, or published): the first
    response is recorded if none was, and a new or open case becomes pending. */
 int sm_case_answered(sm_store *st, sm_case *c, const char *at, const char *actor,
@@ -50,7 +67,7 @@ int sm_agent_assigned(sm_store *st, const char *agent, const char *now);
 const char *sm_agent_last_assigned(sm_store *st, const char *agent, char out[SM_TIME_LEN]);
 int sm_team_last(sm_store *st, const char *team, char *out, size_t n);
 int sm_team_set_last(sm_store *st, const char *team, const char *agent);
-/* The agent who last had a case of this author, opened since `since`; 1 found. */
+/* The agent who last had a case the author wrote in, opened since `since`; 1 found. */
 int sm_author_last_agent(sm_store *st, const char *author, const char *since, char *out, size_t n);
 long long sm_item_case(sm_store *st, const char *item_id); /* its case, 0 if none */
 /* The newest case holding an item of this thread of the channel, 0 if none. */

@@ -15,6 +15,14 @@ static const char Q_ADD[] = "INSERT INTO audit (seq, at, actor, action, object, 
 			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 static const char Q_ALL[] = "SELECT seq, at, actor, action, object, coalesce(detail, ''), prev, hash"
 			    " FROM audit ORDER BY seq";
+#define ROW "(?, ?, ?, ?, ?, ?, ?, ?)"
+#define ROWS4(r) r ", " r ", " r ", " r
+static const char Q_ADD_MANY[] = "INSERT INTO audit (seq, at, actor, action, object, detail, prev, hash)"
+				 " VALUES " ROWS4(ROWS4(ROW)) ", " ROWS4(ROWS4(ROW));
+_Static_assert(SM_ROWS_MANY == 32, "Q_ADD_MANY has 32 rows");
+/* sm_audit_defer: the transaction whose entries are kept, and the entries */
+static _Thread_local struct { sm_store *st; unsigned long tx; } defer;
+static _Thread_local sm_rows kept = {Q_ADD, Q_ADD_MANY, "itttttt" "t", "audit", NULL, 0, 0, 0, 0, NULL, {0}};
 static const char GENESIS[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /* The hash of an entry: its fields and the previous hash, separated so none can shift. */
@@ -41,6 +49,24 @@ static void entry_hash(long long seq, const char *at, const char *actor, const c
 		free(b);
 }
 
+/* One entry now: seq, at, actor, action, object, detail, prev, hash. */
+static int add(sm_store *st, const char *const *v)
+{
+	struct sqlite3_stmt *s = sm_store_sql(st, Q_ADD);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, strtoll(v[0], NULL, 10));
+	for (int i = 1; i < 8; i++)
+		sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
+	return sm_store_done(st, s, "audit");
+}
+
+void sm_audit_defer(sm_store *st)
+{
+	defer.st = st;
+	defer.tx = sm_store_tx(st);
+}
+
 int sm_audit(sm_store *st, const char *actor, const char *action, const char *object,
 	     const char *detail, const char *now)
 {
@@ -52,7 +78,7 @@ int sm_audit(sm_store *st, const char *actor, const char *action, const char *ob
 	unsigned long tx = sm_store_tx(st);
 	if (tx && last.st == st && last.tx == tx) {
 		seq = last.seq + 1;
-		snprintf(prev, sizeof prev, "%s", last.hash);
+		memcpy(prev, last.hash, sizeof prev);
 	} else {
 		if (!(s = sm_store_sql(st, Q_LAST)))
 			return -1;
@@ -64,29 +90,24 @@ int sm_audit(sm_store *st, const char *actor, const char *action, const char *ob
 		sqlite3_reset(s);
 	}
 	entry_hash(seq, now, actor, action, object, detail, prev, hash);
-	if (!(s = sm_store_sql(st, Q_ADD)))
-		return -1;
-	sqlite3_bind_int64(s, 1, seq);
-	sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, object, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, detail, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, prev, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 8, hash, -1, SQLITE_STATIC);
-	if (sm_store_done(st, s, "audit") < 0) {
+	char num[24];
+	snprintf(num, sizeof num, "%lld", seq);
+	const char *v[8] = {num, now, actor, action, object, detail, prev, hash};
+	if ((tx && defer.st == st && defer.tx == tx ? sm_rows_add(&kept, st, v) : add(st, v)) < 0) {
 		last.st = NULL;
 		return -1;
 	}
 	last.st = st;
 	last.tx = tx;
 	last.seq = seq;
-	snprintf(last.hash, sizeof last.hash, "%s", hash);
+	memcpy(last.hash, hash, sizeof last.hash);
 	return 0;
 }
 
 int sm_audit_verify(sm_store *st, long long *entries, char *what, size_t n)
 {
+	if (sm_rows_kept(&kept, st) && sm_rows_flush(&kept, st) < 0)
+		return -1;
 	struct sqlite3_stmt *s = sm_store_sql(st, Q_ALL);
 	char prev[65], hash[65];
 	long long expect = 1;

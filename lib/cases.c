@@ -15,9 +15,9 @@
 
 /* the case not resolved (the unique index of 0003), else the newest resolved (0009's) */
 static const char Q_FIND[] = "SELECT " CASE_COLUMNS " FROM cases WHERE conversation = ?1"
-			     " AND status != 'resolved'";
-static const char Q_FIND_RESOLVED[] = "SELECT " CASE_COLUMNS " FROM cases WHERE conversation = ?1"
-				      " AND status = 'resolved' ORDER BY id DESC LIMIT 1";
+			     " AND status != 'resolved' UNION ALL SELECT * FROM (SELECT " CASE_COLUMNS
+			     " FROM cases WHERE conversation = ?1 AND status = 'resolved'"
+			     " ORDER BY id DESC LIMIT 1) LIMIT 1";
 static const char Q_GET[] = "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?1";
 static const char Q_OPEN[] =
 	"INSERT INTO cases (conversation, channel, author_id, team, assignee, priority, status,"
@@ -35,6 +35,14 @@ static const char Q_FIRST_RECORD[] =
 	" WHERE case_items.case_id = ?1 ORDER BY case_items.added_at, items.rowid LIMIT 1";
 static const char Q_EVENT[] = "INSERT INTO case_events (case_id, at, actor, what, old, new, note)"
 			      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+#define EVENT "(?, ?, ?, ?, ?, ?, ?)"
+#define EVENTS4(r) r ", " r ", " r ", " r
+static const char Q_EVENT_MANY[] = "INSERT INTO case_events (case_id, at, actor, what, old, new, note)"
+				   " VALUES " EVENTS4(EVENTS4(EVENT)) ", " EVENTS4(EVENTS4(EVENT));
+_Static_assert(SM_ROWS_MANY == 32, "Q_EVENT_MANY has 32 rows");
+/* sm_case_defer: the transaction whose events are kept, and the events */
+static _Thread_local struct { sm_store *st; unsigned long tx; } defer;
+static _Thread_local sm_rows kept = {Q_EVENT, Q_EVENT_MANY, "itttttt", "case event", NULL, 0, 0, 0, 0, NULL, {0}};
 static const char Q_LOAD[] = "SELECT count(*) FROM cases WHERE assignee = ?1"
 			     " AND status IN ('open', 'pending')";
 static const char Q_AWAY[] = "SELECT away FROM agent_state WHERE agent = ?1";
@@ -46,8 +54,11 @@ static const char Q_LAST_ASSIGNED[] = "SELECT last_assigned_at FROM agent_state 
 static const char Q_TEAM_LAST[] = "SELECT last_agent FROM team_state WHERE team = ?1";
 static const char Q_TEAM_SET[] = "INSERT INTO team_state (team, last_agent) VALUES (?1, ?2)"
 				 " ON CONFLICT (team) DO UPDATE SET last_agent = excluded.last_agent";
-static const char Q_AUTHOR_LAST[] = "SELECT assignee FROM cases WHERE author_id = ?1"
-				    " AND assignee IS NOT NULL AND opened_at >= ?2 ORDER BY id DESC LIMIT 1";
+/* the author's cases, found through their items (items_author): no index on cases for it */
+static const char Q_AUTHOR_LAST[] =
+	"SELECT c.assignee FROM items i JOIN case_items ci ON ci.item_id = i.id"
+	" JOIN cases c ON c.id = ci.case_id WHERE i.author_id = ?1 AND c.assignee IS NOT NULL"
+	" AND c.opened_at >= ?2 ORDER BY c.id DESC LIMIT 1";
 static const char Q_QUEUE[] = "SELECT id FROM cases WHERE team = ?1 AND status = 'new'"
 			      " AND assignee IS NULL AND queued_at IS NOT NULL ORDER BY queued_at, id LIMIT ?2";
 
@@ -67,8 +78,13 @@ static const struct { const char *column, *sql; } setters[] = {
 
 static void text_col(sqlite3_stmt *s, int i, char *out, size_t n)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
-	snprintf(out, n, "%s", t ? (const char *)t : "");
+	const char *t = (const char *)sqlite3_column_text(s, i);
+	size_t len = t ? (size_t)sqlite3_column_bytes(s, i) : 0;
+	if (len >= n)
+		len = n - 1;
+	if (len)
+		memcpy(out, t, len);
+	out[len] = 0;
 }
 
 static void read_row(sqlite3_stmt *s, sm_case *c)
@@ -105,10 +121,6 @@ int sm_case_find(sm_store *st, const char *conversation, sm_case *c)
 	if (!s)
 		return -1;
 	sqlite3_bind_text(s, 1, conversation, -1, SQLITE_STATIC);
-	int rc = read_case(st, s, c);
-	if (rc != 0 || !(s = sm_store_sql(st, Q_FIND_RESOLVED)))
-		return s ? rc : -1;
-	sqlite3_bind_text(s, 1, conversation, -1, SQLITE_STATIC);
 	return read_case(st, s, c);
 }
 
@@ -127,7 +139,7 @@ int sm_case_open(sm_store *st, sm_case *c, const char *now)
 	if (!s)
 		return -1;
 	if (!c->status[0])
-		snprintf(c->status, sizeof c->status, "new");
+		SM_CASE_SET(c->status, "new");
 	if (!c->opened_at[0])
 		memcpy(c->opened_at, now, SM_TIME_LEN);
 	const char *v[] = {c->conversation, c->channel, c->author_id, c->team, c->assignee, c->priority,
@@ -167,31 +179,43 @@ int sm_case_answered(sm_store *st, sm_case *c, const char *at, const char *actor
 	if (!c->first_response_at[0]) { /* the case is at hand: its old values need no read */
 		if (sm_case_change(st, c->id, "first_response_at", NULL, at, actor, "first-response", note, now) < 0)
 			return -1;
-		snprintf(c->first_response_at, sizeof c->first_response_at, "%s", at);
+		SM_CASE_SET(c->first_response_at, at);
 	}
 	if ((!strcmp(c->status, "open") || !strcmp(c->status, "new")) &&
 	    sm_case_change(st, c->id, "status", c->status, "pending", actor, "status", NULL, now) < 0)
 		return -1;
 	if (strcmp(c->status, "resolved"))
-		snprintf(c->status, sizeof c->status, "pending");
+		SM_CASE_SET(c->status, "pending");
 	return 0;
+}
+
+void sm_case_defer(sm_store *st)
+{
+	defer.st = st;
+	defer.tx = sm_store_tx(st);
+	sm_audit_defer(st);
 }
 
 int sm_case_event(sm_store *st, long long id, const char *actor, const char *what,
 		  const char *old, const char *new_value, const char *note, const char *now)
 {
-	sqlite3_stmt *s = sm_store_sql(st, Q_EVENT);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, what, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, old && *old ? old : NULL, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, new_value && *new_value ? new_value : NULL, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, note, -1, SQLITE_STATIC);
-	if (sm_store_done(st, s, "case event") < 0)
-		return -1;
+	char num[24];
+	snprintf(num, sizeof num, "%lld", id);
+	const char *v[7] = {num, now, actor, what, old && *old ? old : NULL,
+			    new_value && *new_value ? new_value : NULL, note};
+	if (defer.st == st && defer.tx && defer.tx == sm_store_tx(st)) {
+		if (sm_rows_add(&kept, st, v) < 0)
+			return -1;
+	} else {
+		sqlite3_stmt *s = sm_store_sql(st, Q_EVENT);
+		if (!s)
+			return -1;
+		sqlite3_bind_int64(s, 1, id);
+		for (int i = 1; i < 7; i++)
+			sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
+		if (sm_store_done(st, s, "case event") < 0)
+			return -1;
+	}
 	/* every change to a case is in the audit chain too: "old -> new; note" (put together
 	   without printf: it is done for every change) */
 	const char *o = old && *old ? old : "", *n = new_value && *new_value ? new_value : "";

@@ -21,7 +21,15 @@ struct sm_hours {
 	char (*holiday)[11];                 /* YYYY-MM-DD, local dates */
 	size_t nholidays;
 	int always;                          /* 24/7 */
+	unsigned long gen;                   /* changes with the hours: the day cache's key */
 };
+
+/* A number for each state of each sm_hours, so a cached day is never another's. */
+static unsigned long next_gen(void)
+{
+	static _Atomic unsigned long gen;
+	return ++gen;
+}
 
 static const char *const day_names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
 
@@ -126,6 +134,7 @@ int sm_hours_parse(const char *spec, sm_hours **out)
 		sm_hours_free(h);
 		return -1;
 	}
+	h->gen = next_gen();
 	*out = h;
 	return 0;
 }
@@ -137,6 +146,7 @@ int sm_hours_holiday(sm_hours *h, const char *date)
 		return sm_error("'%s' is not a date like 2026-12-24", date);
 	h->holiday = sm_realloc(h->holiday, (h->nholidays + 1) * sizeof *h->holiday);
 	memcpy(h->holiday[h->nholidays++], date, 11);
+	h->gen = next_gen();
 	return 0;
 }
 
@@ -195,25 +205,70 @@ static int working_day(const sm_hours *h, const struct tm *day)
 	return 1;
 }
 
+/* Days since 1970-01-01 of a civil date, and back (proleptic Gregorian, no time zone). */
+static long days_from_civil(long y, int m, int d)
+{
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+static void civil_from_days(long z, struct tm *t)
+{
+	z += 719468;
+	long era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
+	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	memset(t, 0, sizeof *t);
+	t->tm_year = (int)(yoe + era * 400 + (m <= 2)) - 1900;
+	t->tm_mon = m - 1;
+	t->tm_mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+}
+
+/* One local day's working spans as instants. A walk looks at several days a due time and
+   each costs three mktime calls: sm-assign sets two due times a case, so the days are kept
+   (by the hours' state and the day's number, which no other sm_hours shares). */
+typedef struct {
+	unsigned long gen;
+	long day;
+	int n;
+	time_t a[MAX_SPANS], b[MAX_SPANS];
+} day_spans;
+
+static const day_spans *spans_of(const sm_hours *h, long day)
+{
+	static _Thread_local day_spans cache[128];
+	day_spans *c = &cache[(unsigned long)day % 128];
+	if (c->gen == h->gen && c->day == day)
+		return c;
+	struct tm d;
+	civil_from_days(day, &d);
+	d.tm_wday = (int)(((day + 4) % 7 + 7) % 7); /* 1970-01-01 was a Thursday */
+	c->gen = h->gen;
+	c->day = day;
+	c->n = 0;
+	if (working_day(h, &d))
+		for (int k = 0; k < (h->always ? 1 : h->nspans); k++, c->n++) {
+			c->a[k] = at_minutes(&d, h->always ? 0 : h->span[k][0]);
+			c->b[k] = at_minutes(&d, h->always ? 1440 : h->span[k][1]);
+		}
+	return c;
+}
+
 /* Walk the working spans from `from` on; for each [a, b) call fn; stop when it says so. */
 static void walk(const sm_hours *h, time_t from, int (*fn)(time_t a, time_t b, void *ctx), void *ctx)
 {
-	struct tm day;
-	localtime_r(&from, &day);
-	day.tm_hour = day.tm_min = day.tm_sec = 0;
-	for (int n = 0; n < MAX_DAYS; n++, day.tm_mday++) {
-		struct tm d = day;
-		d.tm_isdst = -1;
-		mktime(&d); /* normalise: the next day, across month ends */
-		if (!working_day(h, &d))
-			continue;
-		int nspans = h->always ? 1 : h->nspans;
-		for (int k = 0; k < nspans; k++) {
-			time_t a = at_minutes(&d, h->always ? 0 : h->span[k][0]);
-			time_t b = at_minutes(&d, h->always ? 1440 : h->span[k][1]);
-			if (b <= from)
+	struct tm t;
+	localtime_r(&from, &t);
+	long day = days_from_civil(t.tm_year + 1900L, t.tm_mon + 1, t.tm_mday);
+	for (int n = 0; n < MAX_DAYS; n++, day++) {
+		const day_spans *d = spans_of(h, day);
+		for (int k = 0; k < d->n; k++) {
+			if (d->b[k] <= from)
 				continue;
-			if (fn(a > from ? a : from, b, ctx))
+			if (fn(d->a[k] > from ? d->a[k] : from, d->b[k], ctx))
 				return;
 		}
 	}

@@ -300,6 +300,10 @@ int sm_store_begin(sm_store *st);  /* BEGIN IMMEDIATE, retried while busy */
 unsigned long sm_store_tx(sm_store *st);
 int sm_store_commit(sm_store *st);
 void sm_store_rollback(sm_store *st);
+/* fn(st, ctx) runs once in sm_store_commit before COMMIT (a module writes what it kept back
+   in the transaction under way); its error fails the commit. A rollback drops it. */
+typedef int (*sm_commit_fn)(sm_store *st, void *ctx);
+int sm_store_before_commit(sm_store *st, sm_commit_fn fn, void *ctx);
 /* Insert the item, or update it if stored with other content. *is_new = 1 if it was new. */
 int sm_store_put_row(sm_store *st, const sm_item_row *row, int *is_new);
 int sm_store_put_item(sm_store *st, json_t *item, int *is_new);
@@ -345,6 +349,25 @@ typedef struct {
 } sm_migration;
 int sm_store_migrate(sm_store *st, const sm_migration *m, int n);
 void *sm_store_db(sm_store *st); /* the sqlite3 handle, for tests */
+
+// rows.c: rows kept back while a transaction lasts, written before it commits, many an INSERT
+enum { SM_ROWS_MANY = 32 };
+typedef struct {
+	const char *one, *many; /* an INSERT of one row; the same with SM_ROWS_MANY rows of values */
+	const char *types;      /* a letter a column: 'i' integer, 't' text */
+	const char *what;       /* for messages */
+	/* the rows kept, of one transaction */
+	sm_store *st;
+	unsigned long tx;
+	size_t n, cap;
+	int ncols;
+	long *off;
+	sm_buf text;
+} sm_rows;
+/* Keep a row (v: a value a column, as text, or NULL) for the transaction under way. */
+int sm_rows_add(sm_rows *r, sm_store *st, const char *const *v);
+int sm_rows_flush(sm_rows *r, sm_store *st);        /* write what is kept now */
+int sm_rows_kept(const sm_rows *r, sm_store *st);   /* 1 if rows are kept for this transaction */
 
 // plan.c: the editorial plan, a git repository read and written through libgit2
 /* Create an empty repository at path whose first branch is `branch`; 1 if created, 0 if
@@ -420,6 +443,10 @@ double sm_monotonic(void);
 // audit.c: the hash-chained audit log (in the store's transaction)
 int sm_audit(sm_store *st, const char *actor, const char *action, const char *object,
 	     const char *detail, const char *now);
+/* Until the transaction under way ends, keep its entries and write them as it commits (the
+   chain is computed as they come, so it is the same); nothing may read the audit table
+   meanwhile but sm_audit_verify. */
+void sm_audit_defer(sm_store *st);
 /* Recompute the chain: 0 intact, 1 broken (what names the first bad entry), -1 error. */
 int sm_audit_verify(sm_store *st, long long *entries, char *what, size_t n);
 

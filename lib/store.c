@@ -81,6 +81,8 @@ struct sm_store {
 	int in_tx;              /* between sm_store_begin and commit or rollback */
 	unsigned long tx;       /* counts the transactions begun */
 	sqlite3_int64 fts_from; /* the items above this rowid are indexed at commit */
+	struct { sm_commit_fn fn; void *ctx; } hook[4]; /* sm_store_before_commit */
+	int nhooks;
 };
 
 /* The exit status a failed SQLite call deserves (SPEC §5). */
@@ -245,13 +247,31 @@ int sm_store_begin(sm_store *st)
 					     never sees an older store's number */
 	st->in_tx = 1;
 	st->tx = ++txs;
+	st->nhooks = 0;
 	return 0;
 }
 
 unsigned long sm_store_tx(sm_store *st) { return st->in_tx ? st->tx : 0; }
 
+int sm_store_before_commit(sm_store *st, sm_commit_fn fn, void *ctx)
+{
+	for (int i = 0; i < st->nhooks; i++)
+		if (st->hook[i].fn == fn && st->hook[i].ctx == ctx)
+			return 0;
+	if (!st->in_tx || st->nhooks == (int)(sizeof st->hook / sizeof st->hook[0]))
+		return sm_error("%s: no room for work at commit", st->path);
+	st->hook[st->nhooks].fn = fn;
+	st->hook[st->nhooks++].ctx = ctx;
+	return 0;
+}
+
 int sm_store_commit(sm_store *st)
 {
+	/* what modules kept back, first: it may add rows to index */
+	for (int i = 0; i < st->nhooks; i++)
+		if (st->hook[i].fn(st, st->hook[i].ctx) < 0)
+			return -1;
+	st->nhooks = 0;
 	sqlite3_stmt *s = st->in_tx ? stmt(st, Q_FTS_BATCH) : NULL;
 	if (st->in_tx) {
 		if (!s)
@@ -267,6 +287,7 @@ int sm_store_commit(sm_store *st)
 void sm_store_rollback(sm_store *st)
 {
 	st->in_tx = 0;
+	st->nhooks = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }

@@ -23,5 +23,9 @@ CREATE INDEX cases_queue ON cases (team, queued_at, id) WHERE queued_at IS NOT N
 DROP INDEX cases_due;
 CREATE INDEX cases_open_due ON cases (coalesce(first_response_due, '9999'), id)
 	WHERE status != 'resolved';
+-- the agents' loads are counted in one pass when sm-assign starts, and list --agent walks
+-- cases_open_due like list itself: an index of assignees is one more write per case and
+-- change for nothing
+DROP INDEX cases_assignee_status;
 -- a retried forward says who forwarded it, not the cron run that retried it
 ALTER TABLE forwards ADD COLUMN forwarded_by TEXT;
