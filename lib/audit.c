@@ -34,7 +34,7 @@ static void entry_hash(long long seq, const char *at, const char *actor, const c
 	char num[24], stack[512];
 	const char *f[7] = {num, at, actor, action, object, detail ? detail : "", prev};
 	size_t len[7], total = 6;
-	snprintf(num, sizeof num, "%lld", seq);
+	sm_fmt_ll(num, seq);
 	for (int i = 0; i < 7; i++)
 		total += len[i] = strlen(f[i]);
 	char *b = total <= sizeof stack ? stack : sm_malloc(total), *p = b;
@@ -91,7 +91,7 @@ int sm_audit(sm_store *st, const char *actor, const char *action, const char *ob
 	}
 	entry_hash(seq, now, actor, action, object, detail, prev, hash);
 	char num[24];
-	snprintf(num, sizeof num, "%lld", seq);
+	sm_fmt_ll(num, seq);
 	const char *v[8] = {num, now, actor, action, object, detail, prev, hash};
 	if ((tx && defer.st == st && defer.tx == tx ? sm_rows_add(&kept, st, v) : add(st, v)) < 0) {
 		last.st = NULL;

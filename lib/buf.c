@@ -102,3 +102,19 @@ void sm_buf_json_str(sm_buf *b, const char *s, size_t n)
 	*o = 0;
 	b->len = (size_t)(o - b->s);
 }
+
+size_t sm_fmt_ll(char out[24], long long v)
+{
+	char tmp[24];
+	size_t n = 0, len = 0;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		out[len++] = '-';
+	while (n)
+		out[len++] = tmp[--n];
+	out[len] = 0;
+	return len;
+}

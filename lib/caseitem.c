@@ -67,11 +67,15 @@ static const char *at(const span *s, const char *line, const sm_buf *arena)
 static unsigned printed_members(const char *line, size_t len)
 {
 	static const char *const names[] = {"case", "status", "assignee", "due", "explain", NULL};
-	static const char *const quoted[] = {"\"case\"", "\"status\"", "\"assignee\"", "\"due\"", "\"explain\""};
+	const char *p = line, *end = line + len;
 	int any = 0;
-	for (int i = 0; i < 5 && !any; i++)
-		any = memmem(line, len, quoted[i], strlen(quoted[i])) != NULL;
-	if (!any) /* the usual line: none of the names anywhere in it */
+	/* the usual line has none of the names anywhere in it: one pass over its quotes */
+	while (!any && (p = memchr(p, '"', (size_t)(end - p))) && ++p < end)
+		for (int i = 0; names[i] && !any; i++) {
+			size_t n = strlen(names[i]);
+			any = *p == names[i][0] && p + n < end && !memcmp(p, names[i], n) && p[n] == '"';
+		}
+	if (!any)
 		return 0;
 	sm_jval v[5];
 	if (sm_jscan(line, len, names, v) < 0)
@@ -138,10 +142,10 @@ int sm_case_item_line(sm_case_item *it, const char *line, size_t len, sm_buf *ar
 	return 0;
 }
 
-/* Append "key":"value" with the value escaped as JSON. */
+/* Append ,"key":"value" with the value escaped as JSON (key: with its quotes and colon). */
 static void member_str(sm_buf *b, const char *key, const char *v)
 {
-	sm_buf_printf(b, ",\"%s\":", key);
+	sm_buf_adds(b, key);
 	sm_buf_json_str(b, v, strlen(v));
 }
 
@@ -155,15 +159,17 @@ int sm_case_splice(sm_buf *out, const char *line, size_t len, unsigned has, cons
 	if (end == 0 || (has & SM_CI_HAS_PRINTED) ||
 	    ((has & SM_CI_HAS_TEAM) && c->team[0] && (!it->team || strcmp(it->team, c->team))))
 		return -1;
+	char num[24];
 	sm_buf_add(out, line, end - 1);
-	sm_buf_printf(out, ",\"case\":%lld", c->id);
-	member_str(out, "status", c->status);
+	sm_buf_adds(out, ",\"case\":");
+	sm_buf_add(out, num, sm_fmt_ll(num, c->id));
+	member_str(out, ",\"status\":", c->status);
 	if (c->team[0] && !(has & SM_CI_HAS_TEAM))
-		member_str(out, "team", c->team);
+		member_str(out, ",\"team\":", c->team);
 	if (c->assignee[0])
-		member_str(out, "assignee", c->assignee);
+		member_str(out, ",\"assignee\":", c->assignee);
 	if (c->first_response_due[0])
-		member_str(out, "due", c->first_response_due);
+		member_str(out, ",\"due\":", c->first_response_due);
 	sm_buf_add(out, "}\n", 2);
 	return 0;
 }

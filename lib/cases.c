@@ -200,7 +200,7 @@ int sm_case_event(sm_store *st, long long id, const char *actor, const char *wha
 		  const char *old, const char *new_value, const char *note, const char *now)
 {
 	char num[24];
-	snprintf(num, sizeof num, "%lld", id);
+	sm_fmt_ll(num, id);
 	const char *v[7] = {num, now, actor, what, old && *old ? old : NULL,
 			    new_value && *new_value ? new_value : NULL, note};
 	if (defer.st == st && defer.tx && defer.tx == sm_store_tx(st)) {
@@ -231,7 +231,8 @@ int sm_case_event(sm_store *st, long long id, const char *actor, const char *wha
 		p += len[i];
 	}
 	*p = 0;
-	snprintf(object, sizeof object, "case:%lld", id);
+	memcpy(object, "case:", 5);
+	sm_fmt_ll(object + 5, id);
 	int rc = sm_audit(st, actor, what, object, detail, now);
 	if (detail != stack)
 		free(detail);

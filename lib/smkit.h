@@ -67,6 +67,8 @@ void sm_buf_reset(sm_buf *b);
 void sm_buf_free(sm_buf *b);
 /* s[0..n) as a JSON string, quotes included (UTF-8 passes as it is). */
 void sm_buf_json_str(sm_buf *b, const char *s, size_t n);
+/* v in decimal, NUL-terminated; its length (the work of "%lld" without printf). */
+size_t sm_fmt_ll(char out[24], long long v);
 
 // utf8.c: validation and folding of UTF-8 text
 /* 1 if s[0..n) is valid UTF-8 (no overlongs, no surrogates); else 0 and *bad = offset */

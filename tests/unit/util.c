@@ -29,6 +29,23 @@ int main(void)
 	memset(big, 'a', sizeof big);
 	sm_sha256_hex(big, 1000, h256);
 	tap_is(h256, "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3", "sha256 of 1000 a's");
+	/* the lengths where the padding takes one more block, or just does not */
+	static const struct { size_t n; const char *hex; } edge[] = {
+		{55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"},
+		{56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"},
+		{63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34"},
+		{64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb"},
+		{119, "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb"},
+		{120, "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c"},
+		{128, "6836cf13bac400e9105071cd6af47084dfacad4e5e302c94bfed24e013afb73e"},
+	};
+	for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+		char name[64];
+		snprintf(name, sizeof name, "sha256 of %zu a's%s", edge[i].n,
+			 getenv("SM_SHA256_PORTABLE") ? " (portable code)" : "");
+		sm_sha256_hex(big, edge[i].n, h256);
+		tap_is(h256, edge[i].hex, name);
+	}
 	char *fixed = sm_utf8_fix("K\xf6ln \xe2\x82\xac", 9, &n);
 	tap_is(fixed, "K\xc3\xb6ln \xe2\x82\xac", "a stray Latin-1 byte is read as windows-1252, valid UTF-8 kept");
 	tap_int(sm_utf8_valid(fixed, n, NULL), 1, "the result is valid UTF-8");
