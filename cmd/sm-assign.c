@@ -154,6 +154,8 @@ static int filter(ctx *x, int explain, int nfiles, char **files)
 	long handed;
 	x->a.explain = explain;
 	x->a.defer = 1; /* the agents' state is written once per transaction */
+	if (sm_store_checkpoint_behind(x->st) < 0)
+		return -1;
 	/* first what waited: capacity may have freed since the last run */
 	if (begin(x) < 0 || sm_assign_queue(&x->a, &handed) < 0 || flush(x) < 0)
 		return -1;

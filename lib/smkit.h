@@ -306,6 +306,9 @@ void sm_store_rollback(sm_store *st);
    in the transaction under way); its error fails the commit. A rollback drops it. */
 typedef int (*sm_commit_fn)(sm_store *st, void *ctx);
 int sm_store_before_commit(sm_store *st, sm_commit_fn fn, void *ctx);
+/* For a long run of commits: a thread copies what they wrote into the WAL on into the
+   database (SQLite's checkpoint), so the commits need not. Until sm_store_close. */
+int sm_store_checkpoint_behind(sm_store *st);
 /* Insert the item, or update it if stored with other content. *is_new = 1 if it was new. */
 int sm_store_put_row(sm_store *st, const sm_item_row *row, int *is_new);
 int sm_store_put_item(sm_store *st, json_t *item, int *is_new);

@@ -3,6 +3,7 @@
  * this build knows), and the statements for items, authors, channels and cursors.
  * All SQL of these tables lives here, as prepared statements.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,7 +84,67 @@ struct sm_store {
 	sqlite3_int64 fts_from; /* the items above this rowid are indexed at commit */
 	struct { sm_commit_fn fn; void *ctx; } hook[4]; /* sm_store_before_commit */
 	int nhooks;
+	struct checkpointer *ckpt; /* sm_store_checkpoint_behind */
 };
+
+/* sm_store_checkpoint_behind: a thread with a connection of its own that copies what the
+   commits wrote into the WAL on into the database, woken by each commit. */
+struct checkpointer {
+	sqlite3 *db;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	unsigned long commits, done; /* commits signalled, and checkpointed up to */
+	int stop;
+};
+
+static void *checkpoint_loop(void *arg)
+{
+	struct checkpointer *c = arg;
+	pthread_mutex_lock(&c->lock);
+	for (;;) {
+		while (!c->stop && c->done == c->commits)
+			pthread_cond_wait(&c->wake, &c->lock);
+		if (c->stop)
+			break;
+		c->done = c->commits;
+		pthread_mutex_unlock(&c->lock);
+		/* PASSIVE: never waits for the writer, takes what is committed */
+		sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&c->lock);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+static void checkpointer_stop(sm_store *st)
+{
+	struct checkpointer *c = st->ckpt;
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->stop = 1;
+	pthread_cond_signal(&c->wake);
+	pthread_mutex_unlock(&c->lock);
+	pthread_join(c->thread, NULL);
+	sqlite3_close(c->db);
+	pthread_cond_destroy(&c->wake);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+	st->ckpt = NULL;
+	sqlite3_wal_autocheckpoint(st->db, 1000); /* SQLite's default again */
+}
+
+static void checkpointer_wake(sm_store *st)
+{
+	struct checkpointer *c = st->ckpt;
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->commits++;
+	pthread_cond_signal(&c->wake);
+	pthread_mutex_unlock(&c->lock);
+}
 
 /* The exit status a failed SQLite call deserves (SPEC §5). */
 static int db_code(int rc)
@@ -216,6 +277,7 @@ void sm_store_close(sm_store *st)
 {
 	if (!st)
 		return;
+	checkpointer_stop(st);
 	for (int i = 0; i < NQ; i++)
 		sqlite3_finalize(st->q[i]);
 	for (size_t i = 0; i < st->nmore; i++)
@@ -281,7 +343,36 @@ int sm_store_commit(sm_store *st)
 			return -1;
 	}
 	st->in_tx = 0;
-	return exec(st, "COMMIT", "commit");
+	if (exec(st, "COMMIT", "commit") < 0)
+		return -1;
+	checkpointer_wake(st);
+	return 0;
+}
+
+int sm_store_checkpoint_behind(sm_store *st)
+{
+	struct checkpointer *c = sm_calloc(1, sizeof *c);
+	if (st->ckpt) {
+		free(c);
+		return 0;
+	}
+	if (sqlite3_open_v2(st->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		sqlite3_close(c->db);
+		free(c);
+		return sm_error_code(SM_EX_CANTCREAT, "unable to open store '%s' to checkpoint", st->path);
+	}
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->wake, NULL);
+	if (pthread_create(&c->thread, NULL, checkpoint_loop, c) != 0) {
+		sqlite3_close(c->db);
+		pthread_cond_destroy(&c->wake);
+		pthread_mutex_destroy(&c->lock);
+		free(c);
+		return 0; /* the commits checkpoint as they did */
+	}
+	st->ckpt = c;
+	sqlite3_wal_autocheckpoint(st->db, 0);
+	return 0;
 }
 
 void sm_store_rollback(sm_store *st)

@@ -104,12 +104,56 @@ static void test_items(void)
 	free(path);
 }
 
+static int kept_back(sm_store *st, void *ctx)
+{
+	(void)st;
+	return (*(int *)ctx)++, 0;
+}
+
+/* Work kept for the commit; commits checkpointed by a thread of their own. */
+static void test_commits(void)
+{
+	char *path = sm_asprintf("%s/c.db", dir), *wal = sm_asprintf("%s-wal", path);
+	sm_store *st;
+	int ran = 0;
+	tap_int(sm_store_open(path, SM_STORE_CREATE, &st), 0, "a store for commits");
+	tap_int(sm_store_before_commit(st, kept_back, &ran), -1, "work for a commit, outside one: refused");
+	tap_int(sm_store_checkpoint_behind(st), 0, "a checkpointing thread");
+	for (int i = 0; i < 50; i++) {
+		char id[32];
+		snprintf(id, sizeof id, "c:%d", i);
+		json_t *it = json_pack("{s:s,s:s,s:s}", "id", id, "channel", "c", "text", "eine Zeile Text");
+		int is_new;
+		sm_store_begin(st);
+		sm_store_before_commit(st, kept_back, &ran);
+		sm_store_before_commit(st, kept_back, &ran); /* the same twice: once */
+		sm_store_put_item(st, it, &is_new);
+		if (i == 7)
+			sm_store_rollback(st);
+		else
+			sm_store_commit(st);
+		json_decref(it);
+	}
+	tap_int(ran, 49, "the work ran once a commit, and not for the one rolled back");
+	tap_is(text(st, "SELECT count(*) FROM items"), "49", "what was committed");
+	sm_store_close(st);
+	tap_ok(access(wal, F_OK) != 0, "closed: everything is in the database, no WAL left");
+	tap_int(sm_store_open(path, 0, &st), 0, "reopens");
+	tap_is(text(st, "SELECT count(*) FROM items_fts WHERE items_fts MATCH 'zeile'"), "49",
+	       "the items, indexed");
+	tap_is(text(st, "PRAGMA integrity_check"), "ok", "integrity");
+	sm_store_close(st);
+	free(wal);
+	free(path);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
 		return 1;
 	test_migrations();
 	test_items();
+	test_commits();
 	char *cmd = sm_asprintf("rm -rf %s", dir);
 	if (system(cmd) != 0)
 		tap_ok(0, "clean up");
