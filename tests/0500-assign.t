@@ -260,4 +260,60 @@ it x:1 x c1 2026-11-23T09:00:00Z ',"team":"tech"' | SM_NOW=2026-11-23T10:00:00Z 
 is "an agent's team without a [team] section: the case goes to its agent" \
 	"$?:$(field x:1 '[.team, .assignee]' 2>/dev/null)" '0:["tech","t1"]'
 
+# --- cases nobody would pick up: they go somewhere, and sm-assign says where ------------------
+
+git config -f "$WS/config" policy.r.channel route && git config -f "$WS/config" policy.r.route-to gone &&
+	git config -f "$WS/config" channel.x.self us && git config -f "$WS/config" agent.b1.capacity 0
+{
+	it u:1 x c1 2026-11-23T09:00:00Z ',"team":"nosuch","thread":"x:u1"'
+	it u:2 route c2 2026-11-23T09:00:00Z
+} >u.jsonl
+SM_NOW=2026-11-23T10:00:00Z sm-assign u.jsonl >out 2>err
+is "an unknown team: exit 0" "$?" 0
+is "a rule's team the config does not know: the default team serves it" "$(field u:1 '[.team, .assignee]')" '["support","s1"]'
+like "a rule's team the config does not know: a warning, with the item's place" err \
+	"^sm-assign: u\.jsonl:1: the item's team, 'nosuch', is no team of the config: the case goes to the default team 'support'\$"
+is "a route-to the config does not know: the default team" "$(field u:2 .team)" '"support"'
+like "a route-to the config does not know: the warning names the policy" err \
+	"^sm-assign: u\.jsonl:2: the route-to of policy 'r', 'gone', is no team of the config"
+git config -f "$WS/config" --unset assign.default-team
+it u:3 y c3 2026-11-23T09:00:00Z | SM_NOW=2026-11-23T10:00:00Z sm-assign >out 2>err
+is "no team at all: the case is kept, with none" "$?:$(field u:3 '[.status, .team]')" '0:["new",null]'
+like "no team at all: says so" err "^sm-assign: stdin:1: no rule, policy route-to or \[assign\] default-team names a team"
+git config -f "$WS/config" assign.default-team support
+
+# a direct message answered by us without in_reply_to: the thread says whose it is
+{
+	it dm:1 x c4 2026-11-23T09:00:00Z ',"kind":"direct","thread":"x:dm1"'
+	it dm:2 x us 2026-11-23T09:30:00Z ',"kind":"direct","thread":"x:dm1"'
+} | SM_NOW=2026-11-23T10:00:00Z sm-assign >out 2>err
+is "our DM reply in the customer's thread: their case, pending" \
+	"$(field dm:2 '[.case, .status]')" "$(field dm:1 '[.case]' | tr -d ']'),\"pending\"]"
+
+# a queued case we answered, then the customer writes again: back in the queue
+{
+	it q:1 x c5 2026-11-23T09:00:00Z ',"team":"billing","thread":"x:q1"'
+	it q:2 x us 2026-11-23T09:10:00Z ',"thread":"x:q1"'
+} | SM_NOW=2026-11-23T10:00:00Z sm-assign >out 2>err
+is "billing is full: the case waits; our reply makes it pending" \
+	"$(field q:1 '[.status, .assignee]') $(field q:2 .status)" '["new",null] "pending"'
+it q:3 x c5 2026-11-23T10:30:00Z ',"thread":"x:q1"' | SM_NOW=2026-11-23T10:40:00Z sm-assign >out 2>err
+is "the customer writes again: waiting in the team's queue, since it first did" \
+	"$(field q:3 '[.status, .assignee]') $(sqlval "select queued_at from cases c join case_items i on i.case_id = c.id where item_id = 'q:3'")" \
+	'["new",null] 2026-11-23T10:00:00Z'
+git config -f "$WS/config" agent.b1.capacity 5
+: | SM_NOW=2026-11-23T10:50:00Z sm-assign >out 2>err
+is "when there is room, the next run hands it out" \
+	"$(sqlval "select status || ' ' || assignee from cases c join case_items i on i.case_id = c.id where item_id = 'q:3'")" "open b1"
+
+# every change to a case is in the audit chain, written at commit: it verifies
+if command -v sm-approve >/dev/null; then
+	for w in g r t; do SM_DIR=$TMP/$w sm-approve verify >/dev/null 2>"verify.$w" || echo "$w: $(cat "verify.$w")"; done >verify
+	is "the audit chains of all these runs verify" "$(cat verify)" ""
+	is "an audit entry for each case event" \
+		"$(sqlite3 "$TMP/g/store.db" "select (select count(*) from audit where object like 'case:%') = (select count(*) from case_events)")" 1
+else
+	skip "sm-approve not built: the audit chain is not verified"
+fi
+
 done_testing

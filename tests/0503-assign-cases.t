@@ -171,6 +171,10 @@ as root set 2 assignee=
 is "set assignee= (nobody): the case waits in its team's queue again" \
 	"$(col 2 assignee) $(col 2 status) $([ "$(col 2 queued_at)" = null ] && echo unqueued || echo queued)" \
 	"null new queued"
+is "set assignee=: queued, by who took it off" "$(lastevent 2)" "root queued - $NOW"
+: | SM_NOW=2026-11-23T10:05:00Z sm-assign >out 2>err
+is "set assignee=: the next run hands it out" "$(col 2 status) $([ "$(col 2 assignee)" = null ] && echo nobody || echo someone)" \
+	"open someone"
 as root set 6 status=open
 is "set status=open on a resolved case: resolved_at is cleared" "$(col 6 resolved_at)" null
 

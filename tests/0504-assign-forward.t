@@ -266,6 +266,27 @@ is "community: a question handed to staff gets a first-response due" \
 it f:5 forum f1 u21 2026-11-24T14:40:00Z | SM_NOW=2026-11-24T14:45:00Z sm-assign >out 2>err
 is "community: the asker writes after the community answered: someone will see it" \
 	"$(sqlval "select status = 'new' or team is not null from cases where id = $F1")" 1
+is "community: the asker wrote again: the community has a new window from then" \
+	"$(col "$F1" status) $(col "$F1" team) $(col "$F1" queued_at)" "new null 2026-11-24T14:40:00Z"
+SM_NOW=2026-11-24T16:00:00Z sm-assign escalate >out 2>err
+is "community: within the new window, nothing moves" "$(col "$F1" team)" null
+SM_NOW=2026-11-24T17:00:00Z sm-assign escalate >out 2>err
+is "community: past it, to staff, due an hour from the hand-over (policy forum)" \
+	"$(col "$F1" team) $(col "$F1" assignee) $(col "$F1" first_response_due)" "support alice 2026-11-24T18:00:00Z"
+
+# --- cases the config sends nowhere; who may forward a case nobody holds --------------------
+
+git config -f ws/config team.quiet.escalate-to nobody
+it q:1 m q1 u31 2026-11-25T09:00:00Z ',"team":"quiet"' | SM_NOW=2026-11-25T09:00:00Z sm-assign >out 2>err
+Q1=$(case_of q:1)
+is "a team without agents: the case waits in its queue" "$(col "$Q1" team) $(col "$Q1" assignee) $(col "$Q1" status)" "quiet null new"
+SM_NOW=2026-11-25T11:00:00Z sm-assign escalate >out 2>err
+is "escalate-to naming nothing: exit 0, the case stays, marked escalated" \
+	"$?:$(col "$Q1" team) $(col "$Q1" escalated_at)" "0:quiet 2026-11-25T11:00:00Z"
+like "escalate-to naming nothing: a warning says where" err \
+	"^sm-assign: team 'quiet': escalate-to 'nobody' is neither a team nor an agent of the config: case $Q1 stays where it is\$"
+exits "forward of a queued case by an agent of another team: 77" 77 quiet env SM_USER=tom sm-assign forward "$Q1" tech
+exits "forward of a queued case by an admin: allowed (the team's webhook answers)" 0 quiet env SM_USER=root sm-assign forward "$Q1" tech
 
 # --- forward by e-mail ------------------------------------------------------------------------
 
