@@ -91,7 +91,7 @@ refused "reject: not an agent" mallory 77 "you are no agent of this workspace" r
 # these three leak the draft's target (lib/drafts.c, sm_draft_create returns before
 # freeing reply_to), which LeakSanitizer turns into exit 1: checked without leak detection
 as mallory draft s:1 -m 'x' >/dev/null 2>err
-todo_is "draft refused: exit 77 under LeakSanitizer too" "$?" 77 "sm_draft_create leaks reply_to on a refusal"
+is "draft refused: exit 77 under LeakSanitizer too" "$?" 77
 _asan=${ASAN_OPTIONS-}
 export ASAN_OPTIONS="${_asan:+$_asan:}detect_leaks=0"
 refused "draft: an approver who is no agent" bob 77 "bob may not write drafts \\(role agent\\)" \
@@ -163,8 +163,7 @@ is "audit: by the admin" "$(sqlval "select actor from audit where action = 'edit
 # an admin who is also an approver rewrites alice's draft, then approves the own words
 git config -f ws/config --add agent.lena.role approver
 as lena ok "$e" >/dev/null 2>err
-todo_is "edit: whoever wrote the current text may not approve it (4 eyes)" "$?" 77 \
-	"an admin who edits a draft counts as no author: she approves her own text alone"
+is "edit: whoever wrote the current text may not approve it (4 eyes)" "$?" 77
 git config -f ws/config --unset agent.lena.role approver
 refused "edit: an empty text" alice 65 "an empty draft" edit "$e" -m ''
 refused "edit: no such draft" alice 65 "no draft 999" edit 999 -m 'x'
@@ -219,8 +218,7 @@ is "list: a JSON record per draft off a terminal" "$(as bob list | jq -c 'select
 	'["approved","alice"]'
 is "list --pending: not those bob approved" "$(lst bob --pending)" "3 4 "
 is "list --pending: only pending ones (lena approved none)" "$(lst lena --pending)" "2 3 4 "
-todo_is "list --pending: not carol's own, which she may not approve" "$(lst carol --pending)" "2 4 " \
-	"list --pending shows the agent's own drafts, so 'list --pending | ok -' refuses"
+is "list --pending: not carol's own, which she may not approve" "$(lst carol --pending)" "2 4 "
 is "list --mine: alice's" "$(lst alice --mine)" "1 2 4 "
 is "list --mine: carol's" "$(lst carol --mine)" "3 "
 is "list --batch" "$(lst bob --batch b1)" "4 "
@@ -229,8 +227,7 @@ is "list: as nobody" "$(lst '')" "1 2 3 4 "
 refused "list: a bad option" bob 64 "list \\[--pending" list --all
 # an edit voids bob's approval: the draft waits for him again
 as alice edit "$a2" -m 'zwei, neu' >/dev/null
-todo_is "list --pending: a draft whose approval an edit voided" "$(lst bob --pending)" "2 3 4 " \
-	"the filter looks for any approval by the agent, not one for the current hash"
+is "list --pending: a draft whose approval an edit voided" "$(lst bob --pending)" "2 3 4 "
 
 # --- the audit chain ------------------------------------------------------------------
 

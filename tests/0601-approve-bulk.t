@@ -92,11 +92,11 @@ refused "submit: not an agent" mallory 77 "stdin:1: you are no agent of this wor
 refused "submit: an approver who is no agent" bob 77 "stdin:1: bob may not write drafts" submit <bulk.jsonl
 if [ -n "$_asan" ]; then ASAN_OPTIONS=$_asan; else unset ASAN_OPTIONS; fi
 printf '%s\n' '{"reply_to":"s:1","text":"gut","at":"2026-11-24T08:00:00+01:00"}' | as alice submit >out 2>err
-todo_is "submit: \"at\" is read as a time and stored in UTC, as draft --at" \
-	"$(jq -r .scheduled_at out)" "2026-11-24T07:00:00Z" "submit stores at as given"
+is "submit: \"at\" is read as a time and stored in UTC, as draft --at" \
+	"$(jq -r .scheduled_at out)" "2026-11-24T07:00:00Z"
 snap
 printf '%s\n' '{"reply_to":"s:1","text":"gut","at":"soon"}' | as alice submit >out 2>err
-todo_is "submit: an \"at\" that is no time is refused" "$?" 65 "submit stores at unchecked"
+is "submit: an \"at\" that is no time is refused" "$?" 65
 
 # ok -: all in one transaction; one refused, none approved
 printf '%s\n' '{"reply_to":"s:1","text":"a","batch":"mixed"}' '{"reply_to":"s:1","text":"b","batch":"mixed"}' |

@@ -67,8 +67,7 @@ rm -f seen
 _asan=${ASAN_OPTIONS-} # the leak of lib/drafts.c on a refusal, see 0600
 ASAN_OPTIONS="${_asan:+$_asan:}detect_leaks=0" EDITOR=$TMP/ed-reply SM_USER=mallory sm-approve draft s:1 >out 2>err
 is "not an agent: refused, nothing saved" "$?:$(drafts)" "77:$n"
-todo_is "not an agent: refused before the editor runs" "$(test -e seen && echo ran)" "" \
-	"the rights are checked when the draft is saved, after the agent has written it"
+is "not an agent: refused before the editor runs" "$(test -e seen && echo ran)" ""
 
 # edit without -m: the editor starts from the draft's text
 d=$(new alice s:1 'Erste Zeile.')
@@ -97,13 +96,11 @@ EDITOR=true as alice edit "$d" >out 2>err
 # the text bob approved, unchanged: it should stay approved, or bob be able to approve it again
 st=$(jr "$d" .state)
 [ "$st" = approved ] || { as bob ok "$d" >/dev/null 2>&1 && st=approved; }
-todo_is "edit: an editor that changes nothing leaves it approved, or approvable by bob" "$st" approved \
-	"it goes back to pending, bob 'approved it already' (77): only another approver can release it"
+is "edit: an editor that changes nothing leaves it approved, or approvable by bob" "$st" approved
 
 # a reply that starts with a hashtag
 EDITOR='sh -c "printf \"#störung behoben\\nDanke für Ihre Geduld.\\n\" >\"\$1\"" --' as alice draft s:1 >out 2>err
-todo_is "editor: a line starting with a hashtag is kept" "$(jq -r .text out | head -n 1)" "#störung behoben" \
-	"every line starting with '#' is dropped as a comment, hashtags too"
+is "editor: a line starting with a hashtag is kept" "$(jq -r .text out | head -n 1)" "#störung behoben"
 
 # --- canned answers ---------------------------------------------------------------------
 

@@ -73,8 +73,7 @@ is "--channel: the draft's channel" "$(as alice draft s:1 -m 'x' --channel inter
 r=$(as alice draft s:2 -m 'Kein Kommentar.' --channel intern 2>/dev/null)
 st=$?
 [ $st -eq 0 ] && st=$(echo "$r" | jq -r .needs)
-todo_is "--channel: a reply to a press inquiry cannot escape the press policy" "$st" 2 \
-	"--channel intern makes it 'approved' at once (needs 0): the author picks the policy"
+is "--channel: a reply to a press inquiry cannot escape the press policy" "$st" 2
 
 # a bad policy is a config error
 git config -f ws/config policy.broken.approvals -1
@@ -103,8 +102,7 @@ is "--at: approved" "$(jf "$d" '[.state, [.approvals[].by]]')" '["approved",["bo
 sqlval "update drafts set scheduled_at = '2026-11-23T23:00:00Z' where id = $d"
 is "scheduled_at changed: the approval is not for what the draft says now" "$(jf "$d" .approvals)" '[]'
 nok "scheduled_at changed: another hash" test "$(jr "$d" .hash)" = "$h_at"
-todo_is "scheduled_at changed: show says an approval is still needed" "$(jf "$d" .still_needed)" 1 \
-	"still_needed is 0 for every draft that is not pending, even one whose approvals no longer count"
+is "scheduled_at changed: show says an approval is still needed" "$(jf "$d" .still_needed)" 1
 sqlval "update drafts set scheduled_at = '2026-11-24T07:00:00Z' where id = $d"
 is "scheduled_at back: the approval counts again" "$(jf "$d" '[.approvals[].by]')" '["bob"]'
 # the text or the target changed the same way
