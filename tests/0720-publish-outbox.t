@@ -246,6 +246,21 @@ approve "$db"
 pub otto
 is "revived: published" "$?:$(jq -r '.state + " " + .text' out)" "0:published Repariert."
 is "revived: in the outbox once" "$(grep -c Repariert "$WS/broken.jsonl")" 1
+# a failed draft revived with its very text: pending, its approvals void, approved anew
+dr=$(draft site:2 'Gleicher Text.' broken)
+approve "$dr"
+sqlval "UPDATE drafts SET state = 'failed', reason = 'the network said no' WHERE id = $dr"
+SM_USER=alice sm-approve edit "$dr" -m 'Gleicher Text.' >out 2>err
+is "the same text revives a failed draft: pending, no approval left" \
+	"$?:$(jq -c '[.state, (.approvals | length)]' out)" '0:["pending",0]'
+is "... recorded as revive in the audit log" \
+	"$(sqlval "SELECT action FROM audit WHERE object = 'draft:$dr' ORDER BY seq DESC LIMIT 1")" revive
+pub otto "$dr"
+is "... not sent before it is approved again" "$?:$(grep -c 'Gleicher' "$WS/broken.jsonl")" "77:0"
+SM_USER=bob sm-approve ok "$dr" >/dev/null
+is "... the earlier approver may approve it again" "$(state "$dr")" approved
+pub otto "$dr"
+is "... then sent once" "$?:$(grep -c 'Gleicher' "$WS/broken.jsonl")" "0:1"
 
 # --- config ------------------------------------------------------------------------------------
 
