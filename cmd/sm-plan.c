@@ -146,10 +146,13 @@ static int add(ctx *x, int argc, char **argv)
 		case 'u': until = optarg; break;
 		case 'T': free(e.title); e.title = sm_strdup(optarg); break;
 		case 'p': {
-			const char *bar = strchr(optarg, '|');
+			const char *bar = strchr(optarg, '|'), *alt = bar ? bar + 1 + strspn(bar + 1, " ") : "";
+			size_t n = bar ? (size_t)(bar - optarg) : strlen(optarg);
+			while (n && optarg[n - 1] == ' ')
+				n--;
 			e.media = sm_realloc(e.media, (e.nmedia + 1) * sizeof *e.media);
-			e.media[e.nmedia].path = sm_strndup(optarg, bar ? (size_t)(bar - optarg) : strlen(optarg));
-			e.media[e.nmedia++].alt = sm_strdup(bar ? bar + 1 : "");
+			e.media[e.nmedia].path = sm_strndup(optarg, n);
+			e.media[e.nmedia++].alt = sm_strdup(alt);
 			break;
 		}
 		case 'm': text = optarg; break;

@@ -482,7 +482,7 @@ static void check_required(parser *ps, long nlines)
 			problem(ps, e->until_line, "Until: before At:%s", "");
 	}
 	if (!e->text || (!*e->text && !e->nbodies))
-		problem(ps, e->text_line ? e->text_line : nlines, "no text to post%s", "");
+		problem(ps, e->text_line && e->text_line <= nlines ? e->text_line : nlines, "no text to post%s", "");
 	if (!e->title && e->text)
 		e->title = sm_strndup(e->text, strcspn(e->text, "\n"));
 }
