@@ -13,10 +13,11 @@
 
 static void usage(FILE *fp)
 {
-	fprintf(fp, "usage: sm-plan [--dir DIR] [--repo PATH] add [-b BRANCH] [--at TIME] [--channel C]...\n"
-		    "                  [--tag T]... [--repeat RULE] [--until DATE] [--title T]\n"
-		    "                  [--media 'PATH | ALT']... [-m TEXT] [-M MESSAGE] ENTRY\n"
-		    "       sm-plan [--dir DIR] list [--from T] [--to T] [--channel C] [-f table|jsonl|ics]\n"
+	fprintf(fp, "usage: sm-plan [--dir DIR] [--repo PATH] add [-b|--branch BRANCH] [--at TIME]\n"
+		    "                  [--channel C]... [--tag T]... [--repeat RULE] [--until DATE]\n"
+		    "                  [--title T] [--media 'PATH | ALT']... [-m|--message TEXT]\n"
+		    "                  [-M|--commit-message MESSAGE] ENTRY\n"
+		    "       sm-plan [--dir DIR] list [--from T] [--to T] [--channel C] [-f|--format table|jsonl|ics]\n"
 		    "       sm-plan [--dir DIR] show [--from T] [--to T] ENTRY\n"
 		    "       sm-plan [--dir DIR] [--repo PATH] check [REV]\n"
 		    "       sm-plan [--dir DIR] sync [-v]\n"
