@@ -250,10 +250,10 @@ static int list(ctx *x, int argc, char **argv)
 	if (!strcmp(format, "ics"))
 		rc = sm_plan_ics(stdout, s, n, x->tnow, "smkit plan");
 	else if (!strcmp(format, "table"))
-		printf("%-26s %-16s %-13s %-24s %s\n", "AT", "CHANNEL", "STATE", "ENTRY", "TITLE");
+		printf("%-31s %-16s %-13s %-24s %s\n", "AT", "CHANNEL", "STATE", "ENTRY", "TITLE");
 	for (size_t i = 0; rc == 0 && i < n && strcmp(format, "ics"); i++) {
 		if (!strcmp(format, "table")) {
-			printf("%-26s %-16s %-13s %-24s %.40s\n", s[i].local, s[i].channel, shown_state(s[i].state),
+			printf("%-31s %-16s %-13s %-24s %.40s\n", s[i].local, s[i].channel, shown_state(s[i].state),
 			       s[i].entry, s[i].title);
 			continue;
 		}
