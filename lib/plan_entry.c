@@ -275,21 +275,12 @@ char *sm_plan_repeat_text(const sm_plan_repeat *r)
 
 /* --- the file --------------------------------------------------------------------------- */
 
-static char *trimmed(const char *s, size_t n)
-{
-	while (n && (*s == ' ' || *s == '\t'))
-		s++, n--;
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	return sm_strndup(s, n);
-}
-
 /* Split a comma-separated list into trimmed, non-empty words. */
 static void split_list(const char *v, char ***out, size_t *n)
 {
 	for (const char *p = v; *p;) {
 		size_t k = strcspn(p, ",");
-		char *w = trimmed(p, k);
+		char *w = sm_strtrim(p, k);
 		if (*w) {
 			*out = sm_realloc(*out, (*n + 1) * sizeof **out);
 			(*out)[(*n)++] = w;
@@ -321,7 +312,7 @@ static void media(parser *ps, const char *v, long line)
 {
 	sm_plan_entry *e = ps->e;
 	const char *bar = strchr(v, '|');
-	char *path = trimmed(v, bar ? (size_t)(bar - v) : strlen(v));
+	char *path = sm_strtrim(v, bar ? (size_t)(bar - v) : strlen(v));
 	if (!*path) {
 		free(path);
 		problem(ps, line, "Media: no file named%s", "");
@@ -329,7 +320,7 @@ static void media(parser *ps, const char *v, long line)
 	}
 	e->media = sm_realloc(e->media, (e->nmedia + 1) * sizeof *e->media);
 	e->media[e->nmedia].path = path;
-	e->media[e->nmedia].alt = bar ? trimmed(bar + 1, strlen(bar + 1)) : sm_strdup("");
+	e->media[e->nmedia].alt = bar ? sm_strtrim(bar + 1, strlen(bar + 1)) : sm_strdup("");
 	e->media[e->nmedia++].line = line;
 }
 
@@ -518,7 +509,7 @@ int sm_plan_entry_parse(const char *path, const char *data, size_t len, const ch
 		long at = i + 1;
 		while (i + 1 < n && (lines[i + 1][0] == ' ' || lines[i + 1][0] == '\t') && lines[i + 1][1])
 			sm_buf_printf(&v, " %s", lines[++i]);
-		char *value = trimmed(v.s, v.len);
+		char *value = sm_strtrim(v.s, v.len);
 		field(&ps, lines[at - 1], (size_t)(colon - lines[at - 1]), value, at);
 		free(value);
 		sm_buf_free(&v);

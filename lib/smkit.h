@@ -50,6 +50,7 @@ void *sm_calloc(size_t n, size_t size);
 void *sm_realloc(void *p, size_t n);
 char *sm_strdup(const char *s);
 char *sm_strndup(const char *s, size_t n);
+char *sm_strtrim(const char *s, size_t n); /* s[0..n) without blanks and tabs at the ends */
 char *sm_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 // buf.c: a growable byte buffer
