@@ -315,6 +315,7 @@ if command -v fish >/dev/null 2>&1 && [ -f "$COMP/fish/sm-publish.fish" ]; then
 	}
 	is "sm-publish: fish offers the approved drafts and -" "$(fp 'sm-publish ')" "- 2 "
 	is "sm-publish -c: fish offers the channels" "$(fp 'sm-publish -c ')" "press social "
+fi
 
 # sm-plan: subcommands, formats, channels, the entries of the reviewed branch
 if [ -f "$COMP/bash/sm-plan" ]; then
