@@ -61,4 +61,31 @@ is "sync and sm-publish --plan again: nothing more posted" "$(posted):$(cat out)
 plan alice list --from 2026-11-20 --to 2026-11-21 -f jsonl >out
 is "the calendar says published, with the network's id" "$(jq -c '[.state, (.published.ext_id | length > 0)]' out)" '["published",true]'
 
+# sm-publish --plan syncs by itself: an entry merged since is drafted by the run, posted
+# once approved, and never by a run that is only shown what it would do (-n)
+as_git alice checkout -q -b campaign2
+entry posts/winter.txt <<'EOF2'
+At: 2026-11-20 10:45 Europe/Berlin
+Channels: masto
+Tags: campaign
+
+Winter sale: warm socks for everyone.
+EOF2
+commit alice posts/winter.txt 'plan: winter'
+as_git alice checkout -q main
+as_git carol merge -q --no-ff -m 'Merge campaign2' campaign2
+SM_USER=otto sm-publish --plan -n >out 2>err
+is "-n --plan does not sync: no draft of the new entry" "$(sqlval "SELECT count(*) FROM drafts WHERE plan = 'posts/winter.txt'")" 0
+SM_USER=otto sm-publish --plan >out 2>err
+is "sm-publish --plan drafted the merged entry itself" \
+	"$(sqlval "SELECT state FROM drafts WHERE plan = 'posts/winter.txt'")" pending
+W=$(sqlval "SELECT id FROM drafts WHERE plan = 'posts/winter.txt'")
+SM_USER=bob sm-approve ok "$W" >/dev/null && SM_USER=carol sm-approve ok "$W" >/dev/null
+SM_USER=otto sm-publish --plan >out 2>err
+is "... and posted it once approved" "$?:$(posted):$(jq -r .state out)" "0:2:published"
+git config -f "$WS/config" --unset agent.otto.role
+git config -f "$WS/config" publish.login otto-cron
+SM_USER=otto-cron sm-publish --plan >out 2>err
+is "cron's login (publish.login) may sync and publish the plan" "$?:$(posted)" "0:2"
+
 done_testing
