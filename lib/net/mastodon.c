@@ -749,10 +749,14 @@ static json_t *get_json(sm_sender *s, const conn *k, const char *path, sm_http_r
 }
 
 /* Whether acct is the account that sends: a reply to oneself mentions no one. Unknown
-   (0) when the server does not say; the post then tells of any problem with the token. */
+   (0) when the server does not say; the post then tells of any problem with the token.
+   An acct with a domain is another server's account, never ours: no request, which
+   would count against the rate limit a burst of replies needs. */
 static int is_self(sm_sender *s, const conn *k, const char *acct)
 {
 	sm_http_req req;
+	if (strchr(acct, '@'))
+		return 0;
 	json_t *me = get_json(s, k, "/api/v1/accounts/verify_credentials", &req);
 	const char *mine = str(me, "acct");
 	int self = mine && strcasecmp(mine, acct) == 0;
