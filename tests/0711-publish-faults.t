@@ -80,6 +80,20 @@ is "503: the server created it once, all tries with one key" "$(posts m503):$(ke
 is "503: the case is answered then" "$(case_of masto:110000000000000002)" "pending 2026-11-23T10:01:00Z"
 stop_peer m503
 
+# publish.attempts runs of 503: then it is given up, failed
+masto mgone '{"method": "POST", "path": "/api/v1/statuses", "status": 503, "times": 0}'
+cfg publish.attempts 2
+d=$(draft masto:110000000000000001 "Noch eine Antwort.")
+approve "$d"
+publish "503 always: the first run leaves it for later, exit 75" 75
+SM_NOW=2026-11-23T10:01:00Z publish "503 always: the second, the last of publish.attempts = 2: exit 65" 65
+is "503 always: failed, saying how often it was tried" "$(rec '[.draft, .state, .reason, .attempts]')" \
+	"[$d,\"failed\",\"HTTP 503: Service Unavailable; gave up after 2 attempts\",2]"
+SM_NOW=2026-11-23T11:00:00Z publish "503 always: a later run leaves it: exit 0" 0
+is "503 always: four tries in two runs, nothing created" "$(posts mgone)" "503:false 503:false 503:false 503:false"
+cfg --unset publish.attempts
+stop_peer mgone
+
 # --- 422: failed with the server's message; edit revives it ----------------------------------
 
 masto m422
@@ -162,6 +176,86 @@ cfg --add publish.login "$(id -un)"
 PUBLISHER= publish "no SM_USER: the unix login, named by publish.login, publishes: exit 0" 0
 is "... the audit log names it" "$(audit_of "$d")" "alice draft,bob approve,$(id -un) published,"
 is "all that was sent" "$(posts mtamper)" "200:true 200:true 200:true"
+
+# --- Discourse: 429, 503, 422 -------------------------------------------------------------------
+
+if [ ! -d "$SM_CORPUS/discourse" ]; then
+	skip "discourse: no corpus at $SM_CORPUS/discourse"
+else
+	export SM_TEST_DC_KEY=tok-discourse-key
+	: >faults
+	peer forum discourse_server.py --corpus "$SM_CORPUS/discourse" --api-key "$SM_TEST_DC_KEY" --faults "$TMP/faults"
+	cfg channel.forum.kind discourse
+	cfg channel.forum.url "http://127.0.0.1:$PORT"
+	cfg channel.forum.username care
+	cfg channel.forum.token-env SM_TEST_DC_KEY
+	sm-fetch -c forum 2>err | sm-assign >fetched 2>>err
+	is "discourse: posts 15, 14 and 10 fetched" "$(jq -r 'select(.ext_id == "15" or .ext_id == "14" or .ext_id == "10") | .ext_id' fetched | sort -n | tr '\n' ' ')" "10 14 15 "
+	made() { jq -s '[.[] | select(.event == "post")] | length' "$TMP/forum.log"; }
+	answers() { jq -s -r '[.[] | select(.method == "POST") | .status] | join(" ")' "$TMP/forum.log"; }
+
+	echo '{"method": "POST", "path": "/posts.json", "status": 429, "headers": {"Retry-After": "1"}}' >faults
+	d=$(draft forum:15 "Danke, die Technik kümmert sich um das Problem.")
+	approve "$d"
+	publish "discourse 429: published in the same run, exit 0" 0
+	is "discourse 429: published" "$(rec '[.draft, .state]')" "[$d,\"published\"]"
+	is "discourse 429: the forum answered 429, then made the post once" "$(answers):$(made)" "429 200:1"
+	is "discourse 429: the second try after the Retry-After second" \
+		"$(jq -s '[.[] | select(.method == "POST") | .t] | .[1] - .[0] >= 1' "$TMP/forum.log")" true
+
+	echo '{"method": "POST", "path": "/posts.json", "status": 503, "times": 2}' >faults
+	d=$(draft forum:14 "Wir haben die Störung an die Technik weitergegeben.")
+	approve "$d"
+	publish "discourse 503: exit 75" 75
+	is "discourse 503: approved, next attempt in a minute" "$(rec '[.draft, .state, .next_attempt]')" \
+		"[$d,\"approved\",\"2026-11-23T10:01:00Z\"]"
+	is "discourse 503: nothing made" "$(answers):$(made)" "429 200 503 503:1"
+	SM_NOW=2026-11-23T10:01:00Z publish "discourse 503: the next run publishes it: exit 0" 0
+	is "discourse 503: ... once, in the thread" \
+		"$(rec .state):$(made):$(jq -s -c '[.[] | select(.event == "post")] | last | [.topic_id, .reply_to_post_number]' "$TMP/forum.log")" \
+		"\"published\":2:$(jq -c 'select(.ext_id == "14") | [.topic_id, .post_number]' fetched)"
+
+	: >faults
+	d=$(draft forum:10 "Zu kurz.")
+	approve "$d"
+	publish "discourse 422: exit 65" 65
+	is "discourse 422: failed with the forum's message" "$(rec '[.draft, .state, (.reason | startswith("HTTP 422: "))]')" \
+		"[$d,\"failed\",true]"
+	like "discourse 422: the forum's words" out '"reason":"HTTP 422: [^"]*(short|characters)'
+	is "discourse 422: nothing made" "$(made)" 2
+fi
+
+# --- e-mail: 451 (try again later), 550 (no such user) ------------------------------------------
+
+if ! $PY -c 'import aiosmtpd' 2>/dev/null; then
+	skip "e-mail: python3-aiosmtpd not installed"
+else
+	peer smtp smtpd.py --maildir "$TMP/sent" --tempfail 1 --reject nobody@example.org
+	cfg channel.mail.kind email
+	cfg channel.mail.url "imap://127.0.0.1:1/INBOX"
+	cfg channel.mail.smtp "smtp://127.0.0.1:$PORT"
+	cfg channel.mail.from "Kundenservice <service@support.example>"
+	for who in anna nobody; do
+		printf '{"id":"mail:%s.1@example.org","channel":"mail","network":"email","kind":"email","ext_id":"%s.1@example.org","author":{"id":"email:%s@example.org","email":"%s@example.org","name":"%s"},"subject":"Rechnung","text":"Frage","created_at":"2026-11-23T08:00:00Z"}\n' \
+			$who $who $who $who $who
+	done | sm-assign >/dev/null 2>err
+	mails() { ls "$TMP/sent" 2>/dev/null | grep -c '\.eml$'; }
+	d=$(draft mail:anna.1@example.org "Die Rechnung ist korrigiert.")
+	approve "$d"
+	publish "smtp 451: exit 75" 75
+	is "smtp 451: approved, next attempt in a minute, the server's words" \
+		"$(rec '[.draft, .state, .next_attempt]'):$(sqlval "select reason like '%451%' from drafts where id = $d")" \
+		"[$d,\"approved\",\"2026-11-23T10:01:00Z\"]:1"
+	is "smtp 451: no message accepted" "$(mails)" 0
+	SM_NOW=2026-11-23T10:01:00Z publish "smtp 451: the next run sends it: exit 0" 0
+	is "smtp 451: published, one message" "$(rec .state):$(mails)" '"published":1'
+	d=$(draft mail:nobody.1@example.org "Die Rechnung ist korrigiert.")
+	approve "$d"
+	SM_NOW=2026-11-23T10:01:00Z publish "smtp 550: exit 65" 65
+	is "smtp 550: failed with the server's refusal" "$(rec '[.draft, .state, (.reason | test("550"))]')" \
+		"[$d,\"failed\",true]"
+	is "smtp 550: no message" "$(mails)" 1
+fi
 
 ok "the audit chain verifies" quiet env SM_USER=bob sm-approve verify
 
