@@ -10,8 +10,12 @@
  * on this host), sends it again with the same key, which the adapter makes harmless:
  * Mastodon answers a repeated Idempotency-Key with the first status, Bluesky refuses a
  * second record under the same record key, Discourse looks for the post first, an outbox
- * finds the key in its file. E-mail has no such thing: an interrupted mail is not sent
- * again but ends failed, with the Message-ID to look for (at most once, never twice).
+ * finds the key in its file, e-mail looks for the Message-ID in the channel's sent-folder
+ * (where each mail sent is copied). An interrupted mail of a channel without a sent
+ * folder is not sent again but ends failed, with the Message-ID to look for: at most
+ * once, never twice. So does a Mastodon post interrupted over an hour ago, longer than
+ * Mastodon keeps an Idempotency-Key. The one window left: a mail the SMTP server accepted
+ * whose copy was not yet in the sent folder when the process died is sent again.
  */
 #include <errno.h>
 #include <signal.h>
@@ -98,7 +102,8 @@ int sm_publish_allowed(sm_config *cfg, const char *agent, const char *login)
 			     "not named by publish.login", login ? login : "(unknown)");
 }
 
-/* The start time of a process, in clock ticks since boot (field 22 of /proc/PID/stat). */
+/* The start time of a process, in clock ticks since boot (field 22 of /proc/PID/stat);
+   0 if there is no such process or it is a zombie (dead, not yet reaped). */
 static unsigned long long start_ticks(long pid)
 {
 	char path[64], buf[1024];
@@ -110,8 +115,10 @@ static unsigned long long start_ticks(long pid)
 	fclose(f);
 	buf[n] = 0;
 	char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+		return 0;
 	unsigned long long v = 0;
-	for (int field = 2; p && *p; p++)
+	for (int field = 2; *p; p++)
 		if (*p == ' ' && ++field == 22) {
 			v = strtoull(p + 1, NULL, 10);
 			break;
@@ -138,7 +145,7 @@ static int owner_dead(const char *owner)
 		return 0;
 	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
 		return 1;
-	return start_ticks(pid) != start; /* the pid was reused */
+	return start_ticks(pid) != start; /* a zombie, or the pid was reused */
 }
 
 /* The key a draft is sent with: the same for every try of the same approved text. */
@@ -375,6 +382,19 @@ static int is_kind(run *r, const char *channel, const char *kind)
 	return k && !strcmp(k, kind);
 }
 
+/* A sending draft that cannot be sent again safely, and why: Mastodon forgets an
+   Idempotency-Key after an hour. (E-mail: the adapter looks in the sent folder, or
+   refuses to send again when there is none.) */
+static void cannot_ask(run *r, const sm_draft *d, char *why, size_t n)
+{
+	time_t until, now = sm_now();
+	if (is_kind(r, d->channel, "mastodon") && sm_date_parse(d->lease_until, &until) == 0 &&
+		 now - (until - (time_t)r->lease) > 55 * 60)
+		snprintf(why, n, "sending was interrupted over an hour ago, longer than Mastodon keeps an "
+			 "Idempotency-Key: look for the post on the account; revive it with sm-approve "
+			 "edit if it is not there");
+}
+
 /* A dry run: the request that would be made, as a record. */
 static int preview(run *r, const sm_draft *d)
 {
@@ -430,21 +450,21 @@ static int publish_one(run *r, long long id, int named)
 	/* the claim is ours: ask the network */
 	sm_sent res = {0};
 	int rc = 0, failed = 0;
+	char why[400] = "";
 	if (w == RECONCILE) {
 		r->stats->reconciled++;
+		cannot_ask(r, &d, why, sizeof why);
 		note(r, 1, "draft %lld: a run that was sending it did not finish: %s", id,
-		     is_kind(r, d.channel, "email") ? "not sent again (mail has no way to ask whether "
-						       "it went out)" : "asking the network");
+		     *why ? "not sent again" : "looking whether it went out");
 	}
-	if (w == RECONCILE && is_kind(r, d.channel, "email")) {
+	if (*why) {
 		res.failed = 1;
-		snprintf(res.error, sizeof res.error, "sending was interrupted: whether the mail went out "
-			 "is unknown (look for Message-ID <%s@...>); revive it with sm-approve edit",
-			 d.send_key);
+		snprintf(res.error, sizeof res.error, "%s", why);
 	} else {
 		sm_post p;
 		json_t *item;
 		make_post(r, &d, &p, &item);
+		p.reconcile = w == RECONCILE;
 		rc = sm_senders_send(r->senders, d.channel, &p, &res);
 		json_decref(item);
 		if (rc < 0) { /* a problem of ours (config): the draft fails with it */
