@@ -149,6 +149,25 @@ is "bluesky: the case is pending, first response now" "$(case_of "sky:$P4")" "pe
 is "bluesky: the audit log" "$(audit_of "$d")" "alice draft,bob approve,otto published,"
 publish "bluesky: a second run: exit 0" 0
 is "bluesky: ... sends nothing" "$(cat out):$(nposts sky createRecord)" ":1"
+# -n with no session yet: reading (the replied post's cid) needs one, so it logs in
+d=$(draft "sky:$P4" "Nachtrag: die Sendung ist unterwegs.")
+approve "$d"
+rm -f "$WS/sessions/sky.json"
+n=$(nposts sky)
+publish "bluesky -n without a session: exit 0" 0 -n "$d"
+is "bluesky -n without a session: no record made; the one POST is the login" \
+	"$(nposts sky createRecord):$(jq -s -r --argjson n "$n" '[.[] | select(.method == "POST")] | .[$n:] | map(.path) | join(" ")' "$TMP/sky.log")" \
+	"1:/xrpc/com.atproto.server.createSession"
+is "bluesky -n without a session: the draft still approved" "$(state "$d")" approved
+SM_USER=bob sm-approve show "$d" >draft.json
+publish "bluesky: the draft as a record on stdin (-): exit 0" 0 - <draft.json
+is "bluesky: ... published, a second record in the thread" \
+	"$(rec '[.draft, .state]'):$(jq -s -c '[.[] | select(.event == "record")] | last | .record.reply.parent.uri' "$TMP/sky.log")" \
+	"[$d,\"published\"]:\"$P4\""
+printf '{"draft":%s}\nnot a record\n' "$d" >bad.jsonl
+publish "bluesky: a bad line on stdin: exit 65" 65 - <bad.jsonl
+like "bluesky: ... named" err "^sm-publish: stdin:2:"
+is "bluesky: ... nothing printed" "$(cat out)" ""
 
 # --- Discourse ---------------------------------------------------------------------------
 
