@@ -175,7 +175,8 @@ if [ ! -d "$SM_CORPUS/discourse" ]; then
 	skip "discourse: no corpus at $SM_CORPUS/discourse"
 else
 	export SM_TEST_DC_KEY=tok-discourse-key
-	peer forum discourse_server.py --corpus "$SM_CORPUS/discourse" --api-key "$SM_TEST_DC_KEY"
+	# no 5-minute rule against the same text twice: two customers may get one answer
+	peer forum discourse_server.py --corpus "$SM_CORPUS/discourse" --api-key "$SM_TEST_DC_KEY" --unique-posts-mins 0
 	U=http://127.0.0.1:$PORT
 	cfg channel.forum.kind discourse
 	cfg channel.forum.url "$U"
@@ -207,6 +208,18 @@ else
 	is "discourse: the audit log" "$(audit_of "$d")" "alice draft,bob approve,otto published,"
 	publish "discourse: a second run: exit 0" 0
 	is "discourse: ... sends nothing" "$(cat out):$(nposts forum)" ":1"
+	# bulk replies: one text to two posts of a topic is two posts, each under its own
+	t14=$(jq -c 'select(.ext_id == "14") | [.topic_id, .post_number]' fetched)
+	t15=$(jq -c 'select(.ext_id == "15") | [.topic_id, .post_number]' fetched)
+	is "discourse: posts 14 and 15 are in one topic" "$(echo "$t14 $t15" | jq -s -c 'map(.[0]) | unique | length')" 1
+	a=$(draft "$(jq -r 'select(.ext_id == "14") | .id' fetched)" "Danke, wir kümmern uns noch heute darum.")
+	b=$(draft "$FI" "Danke, wir kümmern uns noch heute darum.")
+	approve "$a" "$b"
+	publish "discourse: one text to two posts: exit 0" 0
+	is "discourse: ... two posts made, each replying to its post" \
+		"$(jq -s -c '[.[] | select(.event == "post")] | .[1:] | map([.topic_id, .reply_to_post_number])' "$TMP/forum.log")" \
+		"[$(echo "$t14" | jq -c '[.[0], .[1]]'),$(echo "$t15" | jq -c '[.[0], .[1]]')]"
+	is "discourse: ... two published drafts, two post ids" "$(jq -r .published.ext_id out | sort -u | wc -l | tr -d ' ')" 2
 fi
 
 # --- e-mail ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 command -v sm-publish >/dev/null && command -v sm-approve >/dev/null || skip_all "sm-publish not built"
 command -v jq >/dev/null || skip_all "jq not installed"
 command -v sqlite3 >/dev/null || skip_all "sqlite3 not installed"
+command -v curl >/dev/null || skip_all "curl not installed"
 PY=/usr/bin/python3
 [ -x $PY ] || skip_all "/usr/bin/python3 not installed"
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
