@@ -826,11 +826,31 @@ static void result(sm_http_req *req, sm_sent *r)
 	json_decref(st);
 }
 
+/* How private a visibility is: public 0, unlisted 1, private 2, direct 3 (unknown: 3). */
+static int privacy(const char *v)
+{
+	static const char *const order[] = {"public", "unlisted", "private", "direct"};
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(v, order[i]))
+			return i;
+	return 3;
+}
+
+/* The visibility of the post: the one asked for (the channel's), but a reply never more
+   public than the status it answers (a reply to a direct message stays direct). */
+static const char *visibility(const sm_post *p, const target *t)
+{
+	if (!p->visibility)
+		return t->visibility ? t->visibility : "public";
+	if (t->visibility && privacy(t->visibility) > privacy(p->visibility))
+		return t->visibility;
+	return p->visibility;
+}
+
 static int post(sm_sender *s, const conn *k, const sm_post *p, const target *t, const char *text,
 		sm_sent *r)
 {
-	json_t *b = json_pack("{s:s, s:s}", "status", text, "visibility",
-			      p->visibility ? p->visibility : t->visibility ? t->visibility : "public");
+	json_t *b = json_pack("{s:s, s:s}", "status", text, "visibility", visibility(p, t));
 	if (t->id)
 		json_object_set_new(b, "in_reply_to_id", json_string(t->id));
 	if (p->lang)
