@@ -27,6 +27,8 @@ static const char Q_ADD[] =
 static const char Q_COUNT[] = "SELECT count(DISTINCT approver) FROM approvals WHERE draft_id = ?1"
 			      " AND hash = ?2 AND approver != ?3 AND approver NOT IN (SELECT actor FROM audit"
 			      " WHERE object = 'draft:' || ?1 AND action = 'edit')";
+/* a failed draft revived: its approvals are void (each stays in the audit log) */
+static const char Q_VOID[] = "DELETE FROM approvals WHERE draft_id = ?1";
 static const char Q_EDITOR[] = "SELECT 1 FROM audit WHERE object = 'draft:' || ?1 AND action = 'edit'"
 			       " AND actor = ?2";
 static const char Q_MINE[] = "SELECT 1 FROM approvals WHERE draft_id = ?1 AND approver = ?2 AND hash = ?3";
@@ -404,6 +406,29 @@ int sm_draft_edit(sm_store *st, sm_config *cfg, long long id, const char *who, c
 		rc = sm_error_code(SM_EX_DATAERR, "draft %lld is %s: it can no longer change", id, d.state);
 	if (rc == 0 && (!text || !*text))
 		rc = sm_error_code(SM_EX_DATAERR, "an empty draft");
+	if (rc == 0 && !strcmp(text, d.text) && !strcmp(d.state, "failed")) {
+		/* the same text of a draft that failed: pending again, its approvals void */
+		sqlite3_stmt *q = sm_store_sql(st, Q_VOID);
+		rc = -1;
+		if (q) {
+			sqlite3_bind_int64(q, 1, id);
+			rc = sm_store_done(st, q, "void approvals");
+		}
+		sqlite3_stmt *u = rc == 0 ? sm_store_sql(st, Q_TEXT) : NULL;
+		if (u) {
+			sqlite3_bind_int64(u, 1, id);
+			sqlite3_bind_text(u, 2, text, -1, SQLITE_STATIC);
+			sqlite3_bind_text(u, 3, now, -1, SQLITE_STATIC);
+			rc = sm_store_done(st, u, "revive draft");
+		} else
+			rc = -1;
+		if (rc == 0 && d.needs == 0)
+			rc = set_state(st, id, "approved", NULL, now);
+		if (rc == 0)
+			rc = audit_draft(st, id, who, "revive", "failed; its approvals are void", now);
+		sm_draft_free(&d);
+		return rc;
+	}
 	if (rc == 0 && !strcmp(text, d.text)) { /* the same text: the approvals stand */
 		sm_draft_free(&d);
 		return 0;

@@ -34,7 +34,8 @@ typedef struct {
 	const char *subject;    /* e-mail; a reply's default is "Re: " and the original's */
 	const char *to;         /* e-mail; a reply's default is the original's sender */
 	int dry_run;            /* do what reading needs, but instead of sending fill r->preview */
-	int reconcile;          /* a send with this key may have gone out: look for it first */
+	int reconcile;          /* a send with this key may have gone out: look for it first;
+				   1 a try that failed, 2 a run that died while sending */
 } sm_post;
 typedef struct {
 	char *ext_id, *url;     /* malloc'd, when sent */

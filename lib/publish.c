@@ -198,7 +198,8 @@ static void make_post(run *r, const sm_draft *d, sm_post *p, json_t **item)
 	p->reply_item = *item;
 	p->key = d->send_key;
 	p->dry_run = r->o->dry_run;
-	p->visibility = sm_config_get_sub(r->cfg, "channel", d->channel, "visibility");
+	/* a reply keeps the visibility of what it answers (a direct message stays direct) */
+	p->visibility = *d->reply_to ? NULL : sm_config_get_sub(r->cfg, "channel", d->channel, "visibility");
 	p->lang = sm_config_get_sub(r->cfg, "channel", d->channel, "lang");
 	if (*item && json_string_value(json_object_get(*item, "lang")))
 		p->lang = json_string_value(json_object_get(*item, "lang"));
@@ -494,7 +495,8 @@ static int publish_one(run *r, long long id, int named)
 		sm_post p;
 		json_t *item;
 		make_post(r, &d, &p, &item);
-		p.reconcile = w == RECONCILE;
+		/* any earlier attempt may have gone out (an answer lost): look first */
+		p.reconcile = w == RECONCILE ? 2 : d.attempts > 0;
 		rc = sm_senders_send(r->senders, d.channel, &p, &res);
 		json_decref(item);
 		if (rc < 0 && sm_errcode() == SM_EX_CONFIG) {

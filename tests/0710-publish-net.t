@@ -81,7 +81,7 @@ publish "mastodon: the draft named again: exit 0" 0 "$d"
 is "mastodon: ... prints it, published, sends nothing" "$(rec '[.state, .published.ext_id]'):$(nposts masto)" \
 	"[\"published\",\"$sid\"]:1"
 
-# the channel's visibility: what new posts get, and no reply is more public than its status
+# the channel's visibility is what new posts get; a reply keeps its status's
 cfg channel.masto.visibility unlisted
 printf '%s\n' '{"id":"masto:110000000000000002","channel":"masto","ext_id":"110000000000000002","author":{"id":"mastodon:anna@social.example","handle":"@anna@social.example"},"text":"Meine Vertragsnummer ist 4711","visibility":"direct","created_at":"2026-11-23T09:58:00Z"}' \
 	'{"id":"masto:110000000000000003","channel":"masto","ext_id":"110000000000000003","author":{"id":"mastodon:ben@social.example","handle":"@ben@social.example"},"text":"Wieder Internet!","visibility":"public","created_at":"2026-11-23T09:58:00Z"}' |
@@ -91,9 +91,9 @@ b=$(draft masto:110000000000000003 "Das freut uns!")
 c=$(printf '{"channel":"masto","text":"Wartung heute Nacht."}\n' | SM_USER=alice sm-approve submit | jq -r .draft)
 approve "$a" "$b" "$c"
 publish "mastodon visibility = unlisted: exit 0" 0
-is "mastodon: a reply to a direct message stays direct, one to a public status is unlisted, a post unlisted" \
+is "mastodon: a reply to a direct message stays direct, one to a public status public, a post unlisted" \
 	"$(jq -s -c '[.[] | select(.method == "POST") | .body | fromjson | .visibility] | .[1:]' "$TMP/masto.log")" \
-	'["direct","unlisted","unlisted"]'
+	'["direct","public","unlisted"]'
 cfg --unset channel.masto.visibility
 
 # --- Bluesky -----------------------------------------------------------------------------

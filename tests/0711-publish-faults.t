@@ -7,7 +7,7 @@
 # draft for approval again; a channel's config error (78) leaves its drafts as they were; a
 # draft edited in the store after its approval is refused (77) and stays approved; a user
 # without the publisher role is refused (77); publish.login lets cron's login publish.
-# Then Discourse (429, 503, 422) and SMTP (451, 550). Checks marked TODO are findings.
+# Then Discourse (429, 503, 422) and SMTP (451, 550).
 . "${SM_SRC:-.}/tests/lib/test.sh"
 . "$SM_SRC/tests/lib/publish.sh"
 
@@ -130,8 +130,8 @@ d=$(draft masto:110000000000000003 "Wir prüfen das.")
 approve "$d"
 sqlite3 "$WS/store.db" "UPDATE drafts SET state = 'failed', reason = 'HTTP 403: gesperrt' WHERE id = $d"
 SM_USER=alice sm-approve edit "$d" -m "Wir prüfen das." >edit.out 2>err
-todo_is "sm-approve edit with the same text revives a failed draft (pending)" "$(state "$d")" pending \
-	"sm_draft_edit keeps the state when the text is unchanged: a failed draft stays failed"
+is "sm-approve edit with the same text revives a failed draft: pending, no approval" \
+	"$?:$(state "$d"):$(jq -c .approvals edit.out)" "0:pending:[]"
 sqlite3 "$WS/store.db" "UPDATE drafts SET state = 'rejected' WHERE id = $d"
 
 # over the limit the adapter knows: failed before anything is sent
