@@ -64,6 +64,7 @@ typedef struct {
 	void (*free)(sm_chan *c);
 	/* send a post or reply: add requests to s->http, run it, fill r; NULL if it cannot */
 	int (*send)(sm_sender *s, const sm_post *p, sm_sent *r);
+	int send_only; /* nothing to fetch (an outbox): sm-fetch leaves it out */
 } sm_adapter;
 
 struct sm_chan {

@@ -346,4 +346,11 @@ kill "$live" 2>/dev/null
 
 ok "audit: the chain is intact at the end" quiet sm-approve verify
 
+# --- sm-fetch leaves outboxes out -----------------------------------------------------------
+sm-fetch -v >out 2>err
+is "sm-fetch of every channel: exit 0, no word of the outboxes" "$?:$(grep -c -e "'site'" -e "'broken'" -e 'site:' err)" "0:0"
+exits "sm-fetch -c OUTBOX: exit 64" 64 sm-fetch -c site
+sm-fetch -c site 2>err
+like "... the message says why" err "channel 'site' is an outbox: it is only sent to"
+
 done_testing
