@@ -41,6 +41,9 @@ static const char Q_DONE[] =
 	"UPDATE drafts SET state = 'published', published_id = ?2, published_url = ?3, published_at = ?4,"
 	" lease_owner = NULL, lease_until = NULL, next_attempt = NULL, reason = NULL, updated_at = ?4"
 	" WHERE id = ?1";
+static const char Q_RELEASE[] =
+	"UPDATE drafts SET state = ?2, lease_owner = NULL, lease_until = NULL, attempts = max(attempts - 1, 0),"
+	" updated_at = ?3 WHERE id = ?1 AND state = 'sending' AND lease_owner = ?4";
 static const char Q_FAIL[] =
 	"UPDATE drafts SET state = ?2, reason = ?3, next_attempt = ?4, lease_owner = NULL,"
 	" lease_until = NULL, updated_at = ?5 WHERE id = ?1";
@@ -72,12 +75,13 @@ static void note(run *r, int warning, const char *fmt, ...)
 		r->o->note(warning, msg, r->o->ctx);
 }
 
-/* Of the statuses, the one that says most: refused over left for later over failed. */
+/* Of the statuses, the one that says most: a config to fix over refused over left for
+   later over failed. */
 static void worst(run *r, int status)
 {
-	static const int order[] = {0, SM_EX_DATAERR, SM_EX_TEMPFAIL, SM_EX_NOPERM};
+	static const int order[] = {0, SM_EX_DATAERR, SM_EX_TEMPFAIL, SM_EX_NOPERM, SM_EX_CONFIG};
 	int a = 0, b = 0;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		if (order[i] == r->worst)
 			a = i;
 		if (order[i] == status)
@@ -411,7 +415,7 @@ static int preview(run *r, const sm_draft *d)
 	json_decref(item);
 	if (rc < 0) {
 		note(r, 0, "draft %lld: %s", d->id, sm_errmsg());
-		worst(r, SM_EX_DATAERR);
+		worst(r, sm_errcode() == SM_EX_CONFIG ? SM_EX_CONFIG : SM_EX_DATAERR);
 		return 0;
 	}
 	json_t *x;
@@ -424,6 +428,32 @@ static int preview(run *r, const sm_draft *d)
 		x = json_pack("{s:{s:s}}", "would_send", "error", "the adapter made no request");
 	sm_sent_free(&res);
 	return emit(r, d->id, x);
+}
+
+/* The channel's config is wrong (a token variable not set in cron's environment, a channel
+   gone): that is ours to fix, not the draft's fault. The claim is given back, the draft as
+   it was (approved, or sending to be reconciled), the attempt not counted. */
+static int release(run *r, const sm_draft *d, const char *state, const char *error)
+{
+	note(r, 0, "draft %lld: %s: not sent", d->id, error);
+	worst(r, SM_EX_CONFIG);
+	r->stats->skipped++;
+	if (sm_store_begin(r->st) < 0)
+		return -1;
+	sqlite3_stmt *s = sm_store_sql(r->st, Q_RELEASE);
+	if (!s) {
+		sm_store_rollback(r->st);
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, d->id);
+	sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, r->now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, r->owner, -1, SQLITE_STATIC);
+	if (sm_store_done(r->st, s, "give the claim back") < 0 || sm_store_commit(r->st) < 0) {
+		sm_store_rollback(r->st);
+		return -1;
+	}
+	return 0;
 }
 
 static int publish_one(run *r, long long id, int named)
@@ -469,7 +499,16 @@ static int publish_one(run *r, long long id, int named)
 		p.reconcile = w == RECONCILE ? 2 : d.attempts > 0;
 		rc = sm_senders_send(r->senders, d.channel, &p, &res);
 		json_decref(item);
-		if (rc < 0) { /* a problem of ours (config): the draft fails with it */
+		if (rc < 0 && sm_errcode() == SM_EX_CONFIG) {
+			char error[512];
+			snprintf(error, sizeof error, "%s", sm_errmsg());
+			sm_time_format(sm_now(), r->now);
+			rc = release(r, &d, w == RECONCILE ? "sending" : "approved", error);
+			sm_sent_free(&res);
+			sm_draft_free(&d);
+			return rc;
+		}
+		if (rc < 0) { /* a problem of the draft (no recipient, not UTF-8): it fails with it */
 			res.failed = 1;
 			res.temporary = 0;
 			snprintf(res.error, sizeof res.error, "%s", sm_errmsg());

@@ -723,10 +723,14 @@ static json_t *get_json(sm_sender *s, const conn *k, const char *path, sm_http_r
 }
 
 /* Whether acct is the account that sends: a reply to oneself mentions no one. Unknown
-   (0) when the server does not say; the post then tells of any problem with the token. */
+   (0) when the server does not say; the post then tells of any problem with the token.
+   An acct with a domain is another server's account, never ours: no request, which
+   would count against the rate limit a burst of replies needs. */
 static int is_self(sm_sender *s, const conn *k, const char *acct)
 {
 	sm_http_req req;
+	if (strchr(acct, '@'))
+		return 0;
 	json_t *me = get_json(s, k, "/api/v1/accounts/verify_credentials", &req);
 	const char *mine = str(me, "acct");
 	int self = mine && strcasecmp(mine, acct) == 0;
@@ -796,11 +800,31 @@ static void result(sm_http_req *req, sm_sent *r)
 	json_decref(st);
 }
 
+/* How private a visibility is: public 0, unlisted 1, private 2, direct 3 (unknown: 3). */
+static int privacy(const char *v)
+{
+	static const char *const order[] = {"public", "unlisted", "private", "direct"};
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(v, order[i]))
+			return i;
+	return 3;
+}
+
+/* The visibility of the post: the one asked for (the channel's), but a reply never more
+   public than the status it answers (a reply to a direct message stays direct). */
+static const char *visibility(const sm_post *p, const target *t)
+{
+	if (!p->visibility)
+		return t->visibility ? t->visibility : "public";
+	if (t->visibility && privacy(t->visibility) > privacy(p->visibility))
+		return t->visibility;
+	return p->visibility;
+}
+
 static int post(sm_sender *s, const conn *k, const sm_post *p, const target *t, const char *text,
 		sm_sent *r)
 {
-	json_t *b = json_pack("{s:s, s:s}", "status", text, "visibility",
-			      p->visibility ? p->visibility : t->visibility ? t->visibility : "public");
+	json_t *b = json_pack("{s:s, s:s}", "status", text, "visibility", visibility(p, t));
 	if (t->id)
 		json_object_set_new(b, "in_reply_to_id", json_string(t->id));
 	if (p->lang)
