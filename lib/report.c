@@ -341,12 +341,7 @@ void sm_period_key(sm_by by, time_t t, char out[16])
 {
 	struct tm tm;
 	gmtime_r(&t, &tm);
-	if (by == SM_BY_MONTH)
-		snprintf(out, 16, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
-	else if (by == SM_BY_WEEK)
-		strftime(out, 16, "%G-W%V", &tm);
-	else
-		snprintf(out, 16, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	strftime(out, 16, by == SM_BY_MONTH ? "%Y-%m" : by == SM_BY_WEEK ? "%G-W%V" : "%Y-%m-%d", &tm);
 }
 
 /* The start of the period that holds t. */
@@ -609,11 +604,15 @@ static char *title(const sm_report_opts *o, sm_by by, const char *name)
 		sm_buf_printf(&t, ", channel %s", o->channel);
 	if (o->team)
 		sm_buf_printf(&t, ", team %s", o->team);
+	/* a date for midnight, else the time */
 	if (o->since)
-		sm_buf_printf(&t, ", %s", sm_time_format(o->since, a));
+		sm_buf_printf(&t, ", %.*s", o->since % 86400 ? 20 : 10, sm_time_format(o->since, a));
 	else
 		sm_buf_adds(&t, ", from the beginning");
-	sm_buf_printf(&t, " to %s", o->until ? sm_time_format(o->until, b) : "now");
+	if (o->until)
+		sm_buf_printf(&t, " to %.*s", o->until % 86400 ? 20 : 10, sm_time_format(o->until, b));
+	else
+		sm_buf_adds(&t, " to now");
 	return sm_buf_detach(&t);
 }
 

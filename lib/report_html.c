@@ -230,7 +230,10 @@ static void axes(sm_buf *b, const sm_rtable *t, char **xs, size_t nx, double max
 		sm_buf_adds(b, "</text>");
 	}
 	size_t every = nx > 8 ? (nx + 7) / 8 : 1;
-	for (size_t i = 0; i < nx; i += every) {
+	/* every so many periods, and the last; none too close before the last */
+	for (size_t i = 0; i < nx; i++) {
+		if (i != nx - 1 && (i % every || (i && i + every > nx - 1)))
+			continue;
 		double x = left + (nx > 1 ? pw * (double)i / (double)(nx - 1) : pw / 2.0);
 		sm_buf_printf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"v\">", x, top + ph + 16);
 		esc(b, xs[i]);
@@ -246,7 +249,7 @@ static void lines(sm_buf *b, const sm_rtable *t)
 	series *s;
 	size_t ns = collect(t, &xs, &nx, &s);
 	size_t shown = ch->max_series && ns > (size_t)ch->max_series ? (size_t)ch->max_series : ns;
-	int left = 72, top = 30, pw = W - left - 20, ph = 200, col = ch->values[0];
+	int left = 72, top = 30, pw = W - left - 44, ph = 200, col = ch->values[0];
 	double max = 0;
 	for (size_t k = 0; k < shown; k++)
 		for (size_t i = 0; i < nx; i++)
@@ -346,7 +349,7 @@ static const char STYLE[] =
 	"h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}"
 	".meta,.note{color:#555;font-size:12px}"
 	"table{border-collapse:collapse;margin:8px 0;font-size:13px}"
-	"th,td{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}"
+	"th,td{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top;white-space:nowrap}"
 	"th{background:#f2f2f2;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}"
 	"tbody tr:nth-child(even){background:#fafafa}"
 	".chart{width:100%;max-width:760px;height:auto;display:block;margin:8px 0}"
