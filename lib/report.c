@@ -241,6 +241,13 @@ void sm_groups_free(sm_groups *g)
 	memset(g, 0, sizeof *g);
 }
 
+void *sm_group_row(sm_groups *g, const size_t *idx, size_t n, sm_rtable *t, sm_cell **row)
+{
+	*row = sm_rtable_row(t);
+	sm_cell_text(&(*row)[0], g->keys[idx[n]]);
+	return sm_groups_at(g, idx[n]);
+}
+
 /* ---- samples ---------------------------------------------------------------------------- */
 
 void sm_sample_add(sm_sample *s, double v)

@@ -121,6 +121,8 @@ long sm_groups_find(const sm_groups *g, const char *key); /* -1 if absent */
 /* Indexes in key order (periods sort as text); "(none)" last. malloc'd. */
 size_t *sm_groups_sorted(const sm_groups *g);
 void sm_groups_free(sm_groups *g);
+/* The n-th group in the order idx gives, and a new row of t that starts with its key. */
+void *sm_group_row(sm_groups *g, const size_t *idx, size_t n, sm_rtable *t, sm_cell **row);
 
 /* A sample of values for means and percentiles. */
 typedef struct {

@@ -255,9 +255,8 @@ int sm_report_response(sm_rctx *x, sm_report *r)
 	sm_rctx_fill(x, &g);
 	size_t *idx = sm_groups_sorted(&g);
 	for (size_t n = 0; rc == 0 && n < g.n; n++) {
-		resp_acc *a = sm_groups_at(&g, idx[n]);
-		sm_cell *row = sm_rtable_row(t);
-		sm_cell_text(&row[0], g.keys[idx[n]]);
+		sm_cell *row;
+		resp_acc *a = sm_group_row(&g, idx, n, t, &row);
 		sm_cell_num(&row[1], (double)a->cases);
 		sm_cell_num(&row[2], (double)a->answered);
 		sm_sample_cells(&a->frt, &row[3], &row[4], &row[5], &row[6]);
@@ -381,9 +380,8 @@ int sm_report_sla(sm_rctx *x, sm_report *r)
 	sm_rctx_fill(x, &g);
 	size_t *idx = sm_groups_sorted(&g);
 	for (size_t n = 0; n < g.n; n++) {
-		sla_acc *a = sm_groups_at(&g, idx[n]);
-		sm_cell *row = sm_rtable_row(t);
-		sm_cell_text(&row[0], g.keys[idx[n]]);
+		sm_cell *row;
+		sla_acc *a = sm_group_row(&g, idx, n, t, &row);
 		for (int res = 0; res < 2; res++) {
 			sm_cell_num(&row[1 + 4 * res], (double)a->due[res]);
 			sm_cell_num(&row[2 + 4 * res], (double)a->met[res]);
@@ -479,9 +477,8 @@ int sm_report_backlog(sm_rctx *x, sm_report *r)
 	t->title = sm_strdup("Backlog: cases not resolved (open: new or open), by age since opened or reopened");
 	size_t *idx = sm_groups_sorted(&g);
 	for (size_t n = 0; n < g.n; n++) {
-		backlog_acc *a = sm_groups_at(&g, idx[n]);
-		sm_cell *row = sm_rtable_row(t);
-		sm_cell_text(&row[0], g.keys[idx[n]]);
+		sm_cell *row;
+		backlog_acc *a = sm_group_row(&g, idx, n, t, &row);
 		sm_cell_num(&row[1], (double)a->open);
 		sm_cell_num(&row[2], (double)a->pending);
 		sm_cell_num(&row[3], (double)(a->open + a->pending));

@@ -134,9 +134,8 @@ int sm_report_approvals(sm_rctx *x, sm_report *r)
 	sm_rctx_fill(x, &g);
 	size_t *idx = sm_groups_sorted(&g);
 	for (size_t n = 0; n < g.n; n++) {
-		appr_acc *a = sm_groups_at(&g, idx[n]);
-		sm_cell *row = sm_rtable_row(t);
-		sm_cell_text(&row[0], g.keys[idx[n]]);
+		sm_cell *row;
+		appr_acc *a = sm_group_row(&g, idx, n, t, &row);
 		long v[] = {a->submitted, a->approved, a->rejected, a->pending, a->given, a->rejections};
 		for (int i = 0; i < 6; i++)
 			sm_cell_num(&row[1 + i], (double)v[i]);
@@ -236,9 +235,8 @@ int sm_report_publishing(sm_rctx *x, sm_report *r)
 	sm_rctx_fill(x, &g);
 	size_t *idx = sm_groups_sorted(&g);
 	for (size_t n = 0; n < g.n; n++) {
-		pub_acc *a = sm_groups_at(&g, idx[n]);
-		sm_cell *row = sm_rtable_row(t);
-		sm_cell_text(&row[0], g.keys[idx[n]]);
+		sm_cell *row;
+		pub_acc *a = sm_group_row(&g, idx, n, t, &row);
 		for (int i = 0; i < (timed ? 3 : 4); i++)
 			sm_cell_num(&row[1 + i], (double)a->n[i]);
 	}

@@ -102,9 +102,8 @@ int sm_report_volume(sm_rctx *x, sm_report *r)
 	sm_rctx_fill(x, &g);
 	size_t *idx = sm_groups_sorted(&g);
 	for (size_t n = 0; n < g.n; n++) {
-		vol_acc *a = sm_groups_at(&g, idx[n]);
-		sm_cell *row = sm_rtable_row(t);
-		sm_cell_text(&row[0], g.keys[idx[n]]);
+		sm_cell *row;
+		vol_acc *a = sm_group_row(&g, idx, n, t, &row);
 		sm_cell_num(&row[1], (double)a->items);
 		sm_cell_num(&row[2], (double)a->matched);
 		sm_cell_num(&row[3], (double)a->dropped);
