@@ -129,6 +129,16 @@ is "html: no raw control character" "$(/usr/bin/python3 raw.py su.html)" clean
 ok "jsonl: the data itself, unchanged" quiet jq -e -s 'map(select(.handle == "helper2"))[0].name == "Hugo \u001b[31mRed\u001b[0m"' s.jsonl
 sm-report sla -f table >sla.txt
 like "table: numbers right-aligned, shares as per cent" sla.txt '^support +87 +[0-9]+ +[0-9]+ +[0-9.]+%'
+if command -v script >/dev/null 2>&1; then
+	# a terminal (a pty from script(1)) 70 columns wide
+	COLUMNS=70 script -qec "sm-report superusers" /dev/null >tty.txt 2>&1
+	like "on a terminal: a table by default, long text cut to fit" tty.txt '^discour… +helper1 +Helga H… +yes'
+	tr -d '\r' <tty.txt >tty2.txt
+	is "on a terminal: no raw control character" "$(/usr/bin/python3 raw.py tty2.txt)" clean
+else
+	skip "on a terminal: script(1) is not installed"
+	skip "on a terminal: script(1) is not installed"
+fi
 COLUMNS=60 sm-report superusers -f table >narrow.txt 2>&1
 is "table: a plain table to a file is not cut" "$(grep -c '…' narrow.txt)" 0
 
