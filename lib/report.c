@@ -213,7 +213,7 @@ void *sm_groups_get(sm_groups *g, const char *key)
 
 void *sm_groups_at(sm_groups *g, size_t i) { return g->data + i * g->size; }
 
-static const sm_groups *sorting;
+static _Thread_local const sm_groups *sorting; /* qsort has no context argument */
 static int by_key(const void *a, const void *b)
 {
 	const char *x = sorting->keys[*(const size_t *)a], *y = sorting->keys[*(const size_t *)b];
