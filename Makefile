@@ -105,6 +105,8 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libjansson-dev libsql
 	libgit2-dev libxml2-dev libutf8proc-dev libpcre2-dev sqlite3 git python3 python3-yaml \
 	perl curl jq mandoc dovecot-imapd python3-aiosmtpd python3-regex \
 	python3-icalendar
+# sm-report's HTML is rendered by headless Chromium in its test
+DEB_PKGS += chromium
 deps:
 	@sh tools/deps.sh $(DEB_PKGS)
 deps-quiet:

@@ -104,3 +104,13 @@ sm-plan --dir "$demo" list --to +30d -f table
 unset SM_NOW SM_USER
 echo
 echo "The workspace is $demo; try: sm-match --dir $demo -n -q 'glasfaser OR router' $demo/fetched.jsonl"
+echo
+echo "== sm-report: the SLA by team, as the policy's business hours judge it, and the cases at risk"
+sm-report --dir "$demo" sla -f table
+echo
+echo "== sm-report: what came in, by channel"
+sm-report --dir "$demo" volume --by channel -f table
+sm-report --dir "$demo" sla --by day -o "$demo/sla.html"
+sm-report --dir "$demo" volume --by day -o "$demo/volume.html"
+echo
+echo "Reports with charts, one self-contained HTML page each: $demo/sla.html, $demo/volume.html"
