@@ -93,6 +93,15 @@ char *sm_strndup(const char *s, size_t n)
 	return p;
 }
 
+char *sm_strtrim(const char *s, size_t n)
+{
+	while (n && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return sm_strndup(s, n);
+}
+
 char *sm_asprintf(const char *fmt, ...)
 {
 	va_list ap;
