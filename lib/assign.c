@@ -533,7 +533,6 @@ static int open_case(sm_assigner *a, const sm_case_item *in, const char *conv, s
 	SM_CASE_SET(c->priority, or_empty(in->priority));
 	sm_time_format(written(a, in), c->opened_at);
 	if (channel_info(a, in->channel)->community) { /* the community answers first */
-		memcpy(c->queued_at, c->opened_at, SM_TIME_LEN); /* waiting for it since */
 		if (sm_case_open(a->st, c, a->now) < 0)
 			return -1;
 		return sm_case_event(a->st, c->id, "sm-assign", "community", NULL, NULL,
@@ -581,15 +580,15 @@ static int written_back(sm_assigner *a, const sm_case_item *in, sm_case *c, json
 	}
 	if (!c->team[0] && (!in->author_id || strcmp(in->author_id, c->author_id)))
 		return 0; /* the community talking among itself after an answer */
-	/* nobody holds it: back to the team's queue, or to the community for a new window */
+	/* nobody holds it: back to the team's queue, or to the community for a new window (from
+	   its event "community", see sm_escalate) */
 	SM_CASE_SET(c->status, "new");
 	if (sm_case_change(a->st, c->id, "status", "pending", "new", a->actor, "status",
 			   t ? "the customer wrote" : "the asker wrote again", a->now) < 0)
 		return -1;
-	if (!t) {
-		sm_time_format(written(a, in), c->queued_at); /* a new window from this item */
-		return sm_case_change(a->st, c->id, "queued_at", NULL, c->queued_at, a->actor, NULL, NULL, a->now);
-	}
+	if (!t)
+		return sm_case_event(a->st, c->id, a->actor, "community", "pending", "new",
+				     "waiting for the community to answer again", a->now);
 	return give(a, c, t, in, why);
 }
 

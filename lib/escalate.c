@@ -17,9 +17,12 @@ static const char Q_OVERDUE[] =
 	" AND team IS NOT NULL AND ((status IN ('new', 'open') AND first_response_at IS NULL"
 	" AND first_response_due < ?1) OR resolution_due < ?1)"
 	" ORDER BY coalesce(first_response_due, '9999'), id";
-/* community questions waiting for the community (queued_at: since when) */
+/* community questions waiting for the community, and since when: since the question,
+   or since the asker wrote again after an answer (its event "community" pending -> new) */
 static const char Q_COMMUNITY[] =
-	"SELECT id FROM cases WHERE status = 'new' AND team IS NULL ORDER BY opened_at, id";
+	"SELECT c.id, coalesce((SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id"
+	" AND e.what = 'community' AND e.old = 'pending'), c.opened_at) FROM cases c"
+	" WHERE c.status = 'new' AND c.team IS NULL ORDER BY c.opened_at, c.id";
 
 static int ids(sm_store *st, const char *sql, const char *arg, long long **out, size_t *n)
 {
@@ -127,18 +130,40 @@ static int overdue(sm_assigner *a, const sm_workspace *ws, sm_escalation *e)
 	return 0;
 }
 
+/* The community questions and when their window began. */
+static int waiting(sm_store *st, long long **out, time_t **since, size_t *n)
+{
+	sqlite3_stmt *s = sm_store_sql(st, Q_COMMUNITY);
+	*out = NULL;
+	*since = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		time_t t;
+		if (sm_date_parse((const char *)sqlite3_column_text(s, 1), &t) < 0)
+			continue;
+		*out = sm_realloc(*out, (*n + 1) * sizeof **out);
+		*since = sm_realloc(*since, (*n + 1) * sizeof **since);
+		(*since)[*n] = t;
+		(*out)[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
 /* Community questions older than the window, answered by nobody: to staff. */
 static int community(sm_assigner *a, sm_escalation *e)
 {
 	long long *list;
+	time_t *from;
 	size_t n;
-	if (ids(a->st, Q_COMMUNITY, NULL, &list, &n) < 0)
+	if (waiting(a->st, &list, &from, &n) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		sm_case c;
-		time_t since;
-		if (sm_case_get(a->st, list[i], &c) <= 0 || !sm_community_channel(a->cfg, c.channel) ||
-		    sm_date_parse(c.queued_at[0] ? c.queued_at : c.opened_at, &since) < 0)
+		time_t since = from[i];
+		if (sm_case_get(a->st, list[i], &c) <= 0 || !sm_community_channel(a->cfg, c.channel))
 			continue;
 		sm_policy_subject s = {c.channel, NULL, c.priority[0] ? c.priority : NULL, NULL, NULL, 0};
 		const sm_policy *p = sm_policy_match(&a->pol, &s);
@@ -160,11 +185,13 @@ static int community(sm_assigner *a, sm_escalation *e)
 			continue;
 		if (move(a, &c, to, "no one in the community answered within the window", 1) < 0) {
 			free(list);
+			free(from);
 			return -1;
 		}
 		e->community++;
 	}
 	free(list);
+	free(from);
 	return 0;
 }
 

@@ -267,7 +267,8 @@ it f:5 forum f1 u21 2026-11-24T14:40:00Z | SM_NOW=2026-11-24T14:45:00Z sm-assign
 is "community: the asker writes after the community answered: someone will see it" \
 	"$(sqlval "select status = 'new' or team is not null from cases where id = $F1")" 1
 is "community: the asker wrote again: the community has a new window from then" \
-	"$(col "$F1" status) $(col "$F1" team) $(col "$F1" queued_at)" "new null 2026-11-24T14:40:00Z"
+	"$(col "$F1" status) $(col "$F1" team) $(col "$F1" queued_at) $(sqlval "select max(at) from case_events where case_id = $F1 and what = 'community'")" \
+	"new null null 2026-11-24T14:45:00Z"
 SM_NOW=2026-11-24T16:00:00Z sm-assign escalate >out 2>err
 is "community: within the new window, nothing moves" "$(col "$F1" team)" null
 SM_NOW=2026-11-24T17:00:00Z sm-assign escalate >out 2>err
