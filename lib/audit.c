@@ -15,14 +15,10 @@ static const char Q_ADD[] = "INSERT INTO audit (seq, at, actor, action, object, 
 			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 static const char Q_ALL[] = "SELECT seq, at, actor, action, object, coalesce(detail, ''), prev, hash"
 			    " FROM audit ORDER BY seq";
-#define ROW "(?, ?, ?, ?, ?, ?, ?, ?)"
-#define ROWS4(r) r ", " r ", " r ", " r
 static const char Q_ADD_MANY[] = "INSERT INTO audit (seq, at, actor, action, object, detail, prev, hash)"
-				 " VALUES " ROWS4(ROWS4(ROW)) ", " ROWS4(ROWS4(ROW));
-_Static_assert(SM_ROWS_MANY == 32, "Q_ADD_MANY has 32 rows");
-/* sm_audit_defer: the transaction whose entries are kept, and the entries */
-static _Thread_local struct { sm_store *st; unsigned long tx; } defer;
-static _Thread_local sm_rows kept = {Q_ADD, Q_ADD_MANY, "itttttt" "t", "audit", NULL, 0, 0, 0, 0, NULL, {0}};
+				 " VALUES " SM_ROWS_VALUES("(?, ?, ?, ?, ?, ?, ?, ?)");
+/* the entries of a transaction sm_audit_defer was called in */
+static _Thread_local sm_rows kept = {.one = Q_ADD, .many = Q_ADD_MANY, .types = "itttttt" "t", .what = "audit"};
 static const char GENESIS[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /* The hash of an entry: its fields and the previous hash, separated so none can shift. */
@@ -61,11 +57,7 @@ static int add(sm_store *st, const char *const *v)
 	return sm_store_done(st, s, "audit");
 }
 
-void sm_audit_defer(sm_store *st)
-{
-	defer.st = st;
-	defer.tx = sm_store_tx(st);
-}
+void sm_audit_defer(sm_store *st) { sm_rows_defer(&kept, st); }
 
 int sm_audit(sm_store *st, const char *actor, const char *action, const char *object,
 	     const char *detail, const char *now)
@@ -93,7 +85,7 @@ int sm_audit(sm_store *st, const char *actor, const char *action, const char *ob
 	char num[24];
 	sm_fmt_ll(num, seq);
 	const char *v[8] = {num, now, actor, action, object, detail, prev, hash};
-	if ((tx && defer.st == st && defer.tx == tx ? sm_rows_add(&kept, st, v) : add(st, v)) < 0) {
+	if ((sm_rows_deferred(&kept, st) ? sm_rows_add(&kept, st, v) : add(st, v)) < 0) {
 		last.st = NULL;
 		return -1;
 	}

@@ -25,13 +25,19 @@ static int need_agent(const char *who)
 				      "(an [agent] whose login is yours, see sm-config(5))");
 }
 
+/* The case, for an agent: 0, or -1 (no such case, 65; no agent, 77). */
+static int case_for(sm_assigner *a, long long id, const char *who, sm_case *c)
+{
+	int rc = sm_case_get(a->st, id, c);
+	if (rc <= 0)
+		return rc < 0 ? -1 : sm_error_code(SM_EX_DATAERR, "no case %lld", id);
+	return need_agent(who);
+}
+
 int sm_case_take(sm_assigner *a, long long id, const char *who)
 {
 	sm_case c;
-	int rc = sm_case_get(a->st, id, &c);
-	if (rc <= 0)
-		return rc < 0 ? -1 : sm_error_code(SM_EX_DATAERR, "no case %lld", id);
-	if (need_agent(who) < 0)
+	if (case_for(a, id, who, &c) < 0)
 		return -1;
 	if (!strcmp(c.assignee, who))
 		return 0;
@@ -77,10 +83,7 @@ static int unassigned(sm_assigner *a, const sm_case *c, const char *who)
 int sm_case_update(sm_assigner *a, long long id, const char *key, const char *value, const char *who)
 {
 	sm_case c;
-	int rc = sm_case_get(a->st, id, &c);
-	if (rc <= 0)
-		return rc < 0 ? -1 : sm_error_code(SM_EX_DATAERR, "no case %lld", id);
-	if (need_agent(who) < 0 || check_value(a, key, value) < 0)
+	if (case_for(a, id, who, &c) < 0 || check_value(a, key, value) < 0)
 		return -1;
 	int admin = sm_agent_has_role(a->cfg, who, "admin");
 	if (c.assignee[0] && strcmp(c.assignee, who) && !admin)
@@ -106,10 +109,7 @@ int sm_case_forward(sm_assigner *a, const sm_workspace *ws, long long id, const 
 		    const char *note, const char *who)
 {
 	sm_case c;
-	int rc = sm_case_get(a->st, id, &c);
-	if (rc <= 0)
-		return rc < 0 ? -1 : sm_error_code(SM_EX_DATAERR, "no case %lld", id);
-	if (need_agent(who) < 0)
+	if (case_for(a, id, who, &c) < 0)
 		return -1;
 	const sm_agent *ag = sm_agent_named(a, who);
 	int member = !c.assignee[0] && ag && ag->team && !strcmp(ag->team, c.team);

@@ -35,14 +35,10 @@ static const char Q_FIRST_RECORD[] =
 	" WHERE case_items.case_id = ?1 ORDER BY case_items.added_at, items.rowid LIMIT 1";
 static const char Q_EVENT[] = "INSERT INTO case_events (case_id, at, actor, what, old, new, note)"
 			      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-#define EVENT "(?, ?, ?, ?, ?, ?, ?)"
-#define EVENTS4(r) r ", " r ", " r ", " r
 static const char Q_EVENT_MANY[] = "INSERT INTO case_events (case_id, at, actor, what, old, new, note)"
-				   " VALUES " EVENTS4(EVENTS4(EVENT)) ", " EVENTS4(EVENTS4(EVENT));
-_Static_assert(SM_ROWS_MANY == 32, "Q_EVENT_MANY has 32 rows");
-/* sm_case_defer: the transaction whose events are kept, and the events */
-static _Thread_local struct { sm_store *st; unsigned long tx; } defer;
-static _Thread_local sm_rows kept = {Q_EVENT, Q_EVENT_MANY, "itttttt", "case event", NULL, 0, 0, 0, 0, NULL, {0}};
+				   " VALUES " SM_ROWS_VALUES("(?, ?, ?, ?, ?, ?, ?)");
+/* the events of a transaction sm_case_defer was called in */
+static _Thread_local sm_rows kept = {.one = Q_EVENT, .many = Q_EVENT_MANY, .types = "itttttt", .what = "case event"};
 static const char Q_LOAD[] = "SELECT count(*) FROM cases WHERE assignee = ?1"
 			     " AND status IN ('open', 'pending')";
 static const char Q_AWAY[] = "SELECT away FROM agent_state WHERE agent = ?1";
@@ -191,8 +187,7 @@ int sm_case_answered(sm_store *st, sm_case *c, const char *at, const char *actor
 
 void sm_case_defer(sm_store *st)
 {
-	defer.st = st;
-	defer.tx = sm_store_tx(st);
+	sm_rows_defer(&kept, st);
 	sm_audit_defer(st);
 }
 
@@ -203,7 +198,7 @@ int sm_case_event(sm_store *st, long long id, const char *actor, const char *wha
 	sm_fmt_ll(num, id);
 	const char *v[7] = {num, now, actor, what, old && *old ? old : NULL,
 			    new_value && *new_value ? new_value : NULL, note};
-	if (defer.st == st && defer.tx && defer.tx == sm_store_tx(st)) {
+	if (sm_rows_deferred(&kept, st)) {
 		if (sm_rows_add(&kept, st, v) < 0)
 			return -1;
 	} else {

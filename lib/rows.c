@@ -9,6 +9,8 @@
 
 #include "smkit.h"
 
+_Static_assert(SM_ROWS_MANY == 32, "SM_ROWS_VALUES repeats a row 32 times");
+
 /* Write `n` kept rows from `first` with the statement for n rows. */
 static int write_rows(sm_rows *r, sm_store *st, const char *sql, size_t first, size_t n)
 {
@@ -72,4 +74,15 @@ int sm_rows_add(sm_rows *r, sm_store *st, const char *const *v)
 int sm_rows_kept(const sm_rows *r, sm_store *st)
 {
 	return r->st == st && r->tx == sm_store_tx(st) && r->n > 0;
+}
+
+void sm_rows_defer(sm_rows *r, sm_store *st)
+{
+	r->defer_st = st;
+	r->defer_tx = sm_store_tx(st);
+}
+
+int sm_rows_deferred(const sm_rows *r, sm_store *st)
+{
+	return r->defer_tx && r->defer_st == st && r->defer_tx == sm_store_tx(st);
 }

@@ -370,18 +370,23 @@ void *sm_store_db(sm_store *st); /* the sqlite3 handle, for tests */
 
 // rows.c: rows kept back while a transaction lasts, written before it commits, many an INSERT
 enum { SM_ROWS_MANY = 32 };
+#define SM_ROWS_4(r) r ", " r ", " r ", " r
+#define SM_ROWS_VALUES(r) SM_ROWS_4(SM_ROWS_4(r)) ", " SM_ROWS_4(SM_ROWS_4(r)) /* MANY rows */
 typedef struct {
 	const char *one, *many; /* an INSERT of one row; the same with SM_ROWS_MANY rows of values */
 	const char *types;      /* a letter a column: 'i' integer, 't' text */
 	const char *what;       /* for messages */
-	/* the rows kept, of one transaction */
-	sm_store *st;
-	unsigned long tx;
+	/* the transaction whose rows are kept (sm_rows_defer), and the rows */
+	sm_store *defer_st, *st;
+	unsigned long defer_tx, tx;
 	size_t n, cap;
 	int ncols;
 	long *off;
 	sm_buf text;
 } sm_rows;
+/* From now until the transaction under way ends, rows are to be kept (sm_rows_deferred). */
+void sm_rows_defer(sm_rows *r, sm_store *st);
+int sm_rows_deferred(const sm_rows *r, sm_store *st);
 /* Keep a row (v: a value a column, as text, or NULL) for the transaction under way. */
 int sm_rows_add(sm_rows *r, sm_store *st, const char *const *v);
 int sm_rows_flush(sm_rows *r, sm_store *st);        /* write what is kept now */
