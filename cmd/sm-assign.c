@@ -149,6 +149,14 @@ static int each_line(const char *line, size_t len, const char *file, long lineno
 	return rc < 0 ? -1 : ++x->n >= BATCH ? flush(x) : 0;
 }
 
+/* The input pauses (a pipe): commit what is read so far rather than keep the store locked
+   while waiting, perhaps for the stage before, which needs it to commit its own. */
+static int input_waits(void *data)
+{
+	ctx *x = data;
+	return x->n ? flush(x) : 0;
+}
+
 static int filter(ctx *x, int explain, int nfiles, char **files)
 {
 	long handed;
@@ -159,9 +167,10 @@ static int filter(ctx *x, int explain, int nfiles, char **files)
 	/* first what waited: capacity may have freed since the last run */
 	if (begin(x) < 0 || sm_assign_queue(&x->a, &handed) < 0 || flush(x) < 0)
 		return -1;
-	if (sm_each_line(nfiles, files, each_line, x) < 0)
-		return -1;
-	return x->n ? flush(x) : 0;
+	sm_each_line_on_wait(input_waits, x);
+	int rc = sm_each_line(nfiles, files, each_line, x);
+	sm_each_line_on_wait(NULL, NULL);
+	return rc < 0 ? -1 : x->n ? flush(x) : 0;
 }
 
 static int print_case(const sm_case *c, void *data)

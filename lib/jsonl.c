@@ -3,6 +3,7 @@
  * output that treats a full disk or a closed pipe as an error, never as silent loss.
  */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -50,7 +51,26 @@ typedef struct {
 	int eof;
 } reader;
 
-/* Returns 1 with the line and its length set (len > SM_MAX_LINE means too long), 0 at end, -1 on error. */
+/* sm_each_line_on_wait */
+static _Thread_local struct { int (*fn)(void *ctx); void *ctx; } on_wait;
+
+void sm_each_line_on_wait(int (*fn)(void *ctx), void *ctx)
+{
+	on_wait.fn = fn;
+	on_wait.ctx = ctx;
+}
+
+/* Before a read that would wait: 0, or -2 when the callback failed (its error is set). */
+static int before_wait(int fd)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+	if (!on_wait.fn || poll(&p, 1, 0) > 0)
+		return 0;
+	return on_wait.fn(on_wait.ctx) < 0 ? -2 : 0;
+}
+
+/* Returns 1 with the line and its length set (len > SM_MAX_LINE means too long), 0 at end,
+   -1 on a read error, -2 when the on_wait callback failed. */
 static int read_line(reader *r, char **line, size_t *len)
 {
 	size_t scan = r->start;
@@ -77,6 +97,8 @@ static int read_line(reader *r, char **line, size_t *len)
 			r->start = 0;
 		}
 		scan = r->end;
+		if (before_wait(r->fd) < 0)
+			return -2;
 		ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -106,10 +128,11 @@ int sm_each_line_fp(FILE *fp, const char *name, sm_line_fn fn, void *ctx)
 		if (len && (rc = fn(line, len, name, lineno, ctx)) < 0)
 			break;
 	}
-	if (got < 0) {
+	if (got == -1) {
 		sm_error_code(SM_EX_IOERR, "%s: %s", name, sm_errmsg());
 		rc = -1;
-	}
+	} else if (got < 0)
+		rc = -1;
 	free(r.buf);
 	return rc < 0 ? -1 : 0;
 }

@@ -162,6 +162,11 @@ int sm_each_record_fp(FILE *fp, const char *name, int flags, sm_record_fn fn, vo
 typedef int (*sm_line_fn)(const char *line, size_t len, const char *file, long lineno, void *ctx);
 int sm_each_line(int nfiles, char **files, sm_line_fn fn, void *ctx);
 int sm_each_line_fp(FILE *fp, const char *name, sm_line_fn fn, void *ctx);
+/* Before the line readers of this thread wait for input that is not there yet, fn(ctx) runs
+   (a command that keeps a transaction open while it reads commits it, so the stage before
+   it in a pipeline, which writes to the same store, is not kept waiting); its error stops
+   the loop. NULL: nothing. */
+void sm_each_line_on_wait(int (*fn)(void *ctx), void *ctx);
 /*
  * Parse one line (without its newline) into an object; on error sets
  * "NAME:LINE: reason" (code SM_EX_DATAERR) and returns NULL.

@@ -145,4 +145,25 @@ else
 	skip "each process printed every item with its case: jq is not installed"
 fi
 
+# In a pipeline the stage before writes to the same store between the lines it prints (as
+# sm-match commits a batch, then prints it): sm-assign must not keep the store locked while
+# it waits for more input, or that stage waits until its busy timeout and fails.
+head -n 20 items.0.jsonl >part1
+sed -n 21,40p items.0.jsonl >part2
+{
+	cat part1
+	sleep 1
+	sqlite3 -cmd '.timeout 3000' "$WS/store.db" "insert into channels (name, kind) values ('upstream', 'feed')" \
+		2>upstream.err && echo committed >upstream.out
+	cat part2
+} | SM_NOW=2026-11-23T10:00:00Z sm-assign >piped.out 2>piped.err
+is "piped: sm-assign exits 0" "$?:$(cat piped.err)" "0:"
+is "piped: the stage before could commit while sm-assign waited for its input" \
+	"$(cat upstream.out 2>/dev/null)$(cat upstream.err)" committed
+if command -v jq >/dev/null 2>&1; then
+	is "piped: every line printed with its case" "$(jq -r 'select(.case != null) | .id' piped.out | wc -l | tr -d ' ')" 40
+else
+	skip "piped: every line printed with its case: jq is not installed"
+fi
+
 done_testing
