@@ -138,6 +138,33 @@ static void test_hash(void)
 	sm_draft_hash(&a, h0);
 	sm_draft_hash(&b, h);
 	tap_ok(strcmp(h, h0) != 0, "hash: fields are separated");
+	/* what drafts without media hashed to before there were media: approvals stay valid */
+	sm_draft v = {.channel = "support", .reply_to = "s:1", .scheduled_at = "", .text = "Hallo"};
+	char want[65];
+	const char v1[] = "smkit-draft-v1\x1fsupport\x1fs:1\x1f\x1fHallo";
+	sm_sha256_hex(v1, sizeof v1 - 1, want);
+	sm_draft_hash(&v, h0);
+	tap_is(h0, want, "hash: a draft without media hashes as it always did");
+	/* each medium's bytes (its SHA-256) and alt text are in it */
+	sm_draft_media m = {.path = "img/a.png", .blob = "b1", .alt = "A red poster", .mime = "image/png",
+			    .sha256 = "aa", .size = 10};
+	v.media = &m;
+	v.nmedia = 1;
+	sm_draft_hash(&v, h);
+	tap_ok(strcmp(h, h0) != 0, "hash: a medium is in it");
+	strcpy(h0, h);
+	m.sha256 = "bb";
+	sm_draft_hash(&v, h);
+	tap_ok(strcmp(h, h0) != 0, "hash: the medium's bytes are in it");
+	m.sha256 = "aa";
+	m.alt = "A blue poster";
+	sm_draft_hash(&v, h);
+	tap_ok(strcmp(h, h0) != 0, "hash: the medium's alt text is in it");
+	m.alt = "A red poster";
+	m.path = "img/b.png";
+	m.blob = "b2";
+	sm_draft_hash(&v, h);
+	tap_is(h, h0, "hash: not where the medium lies (the same bytes moved)");
 }
 
 static void test_releasable(void)
