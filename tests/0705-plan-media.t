@@ -159,6 +159,41 @@ is "again: nothing more uploaded or posted" \
 	"$(jq -s '[.[] | select(.method == "POST")] | length' "$TMP/masto.log"):$(jq -s '[.[] | select(.event)] | length' "$TMP/sky.log"):$(wc -l <"$WS/outbox.jsonl" | tr -d ' ')" \
 	"2:2:1"
 
+# Mastodon: a status whose answer was lost is sent again with its key: the media are
+# uploaded again, the status is posted once, with the first upload (the second is orphaned)
+printf '%s\n' '{"method": "POST", "path": "/api/v1/statuses", "status": 200, "drop": "body"}' >"$TMP/masto2.script"
+peer masto2 mastodon_replay.py --token "$TOK" --script "$TMP/masto2.script"
+cfg channel.masto2.kind mastodon
+cfg channel.masto2.url "http://127.0.0.1:$PORT"
+cfg channel.masto2.token-env SM_TEST_MASTODON_TOKEN
+cfg fetch.attempts 1
+png "$PLAN/images/lost.png" 2 3 6
+entry posts/lost.txt <<EOF2
+At: 2026-11-20 10:35 Europe/Berlin
+Channels: masto2
+Media: images/lost.png | A parcel nobody can find
+
+Lost a parcel? We find it.
+EOF2
+as_git alice add images/lost.png && commit alice posts/lost.txt 'plan: lost parcels'
+psync >out 2>err
+R=$(jq -r .draft out)
+SM_USER=bob sm-approve ok "$R" >/dev/null
+SM_USER=otto sm-publish --plan "$R" >out 2>err
+is "the status's answer lost: a passing failure (75), the draft approved for the next attempt" \
+	"$?:$(jq -r .state out)" "75:approved"
+SM_USER=otto sm-publish --plan "$R" >out 2>err
+is "sent again: published" "$?:$(jq -r .state out)" "0:published"
+is "... two uploads, one status, with the first upload; the same Idempotency-Key both times" \
+	"$(jq -s -c '[[.[] | select(.path == "/api/v2/media") | .media_id], [.[] | select(.created == true) | .media_ids],
+		([.[] | select(.path == "/api/v1/statuses") | .idempotency_key] | unique | length)]
+		| [(.[0] | length), (.[1] | length), (.[1][0] == [.[0][0]]), .[2]]' "$TMP/masto2.log")" \
+	"[2,1,true,1]"
+is "... and the draft has the status's id" \
+	"$(sqlval "SELECT published_id FROM drafts WHERE id = $R")" \
+	"$(jq -r 'select(.created == true) | .status_id' "$TMP/masto2.log")"
+cfg --unset fetch.attempts
+
 # a changed image voids the approvals: a new draft, to be approved again
 png "$PLAN/images/later.png" 4 4 2
 entry posts/later.txt <<EOF2
