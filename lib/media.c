@@ -1,7 +1,7 @@
 /*
  * media.c - media files as the networks take them: the type and size an image's first
- * bytes say (a plan entry's file is never trusted by its name), and the multipart/form-data
- * body (RFC 7578) an upload is sent in.
+ * bytes say (a plan entry's file is never trusted by its name), what each network takes
+ * with a post, and the multipart/form-data body (RFC 7578) an upload is sent in.
  */
 #include <string.h>
 
@@ -106,6 +106,29 @@ void sm_media_sniff(const void *data, size_t n, sm_media_kind *k)
 		k->mime = "audio/mpeg";
 	else if (n >= 12 && !memcmp(p, "RIFF", 4) && !memcmp(p + 8, "WAVE", 4))
 		k->mime = "audio/wav";
+}
+
+int sm_media_limits_of(const char *network, sm_media_limits *l)
+{
+	static const struct {
+		const char *network;
+		sm_media_limits l;
+	} known[] = {
+		/* a status's attachments; the server's own size limits (it answers 422) */
+		{"mastodon", {4, 0, 0, 1}},
+		/* app.bsky.embed.images */
+		{"bluesky", {4, 1000000, 1, 1}},
+		/* listed in the line, never copied */
+		{"outbox", {0, 0, 0, 1}},
+		{"discourse", {0, 0, 0, 0}},
+		{"email", {0, 0, 0, 0}},
+	};
+	for (size_t i = 0; network && i < sizeof known / sizeof known[0]; i++)
+		if (!strcmp(network, known[i].network)) {
+			*l = known[i].l;
+			return 1;
+		}
+	return 0;
 }
 
 /* A quoted-string of a Content-Disposition parameter, as HTML forms send it (RFC 7578

@@ -241,7 +241,7 @@ SM_USER=bob sm-approve ok "$B" >/dev/null
 SM_USER=otto sm-publish --plan "$B" >out 2>err
 is "an image over 1,000,000 bytes for Bluesky: failed for good (65)" \
 	"$?:$(jq -r .state out):$BIG" "65:failed:$BIG"
-like "... with the reason" out "images/big.png.*has $BIG bytes; a Bluesky image may have at most 1,000,000"
+like "... with the reason" out "images/big.png.*has $BIG bytes; a Bluesky image may have at most 1000000"
 is "... and nothing uploaded" "$(jq -s '[.[] | select(.event)] | length' "$TMP/sky.log")" 2
 
 # a channel kind that cannot send media: failed for good, saying so
@@ -260,5 +260,12 @@ SM_USER=bob sm-approve ok "$F" >/dev/null
 SM_USER=otto sm-publish --plan "$F" >out 2>err
 is "media on a discourse channel: failed for good (65)" "$?:$(jq -r .state out)" "65:failed"
 like "... because the kind cannot send media yet" out "a discourse channel cannot send media yet"
+
+# sm-plan check, before the merge: what a channel cannot take, with FILE:LINE
+plan alice check >out 2>err
+is "check: media a channel cannot take: exit 65" "$?" 65
+like "... an image too big for Bluesky" err "posts/big.txt:3: Media: 'images/big.png' has $BIG bytes; 'sky' \(bluesky\) takes at most 1000000"
+like "... media on a channel kind that cannot send them" err "posts/forum.txt:3: Media: channel 'forum' \(discourse\) cannot send media yet"
+is "... and nothing else" "$(grep -c 'Media:' err)" 2
 
 done_testing

@@ -36,8 +36,6 @@ static const struct {
 };
 enum { CREATE, REFRESH };
 enum { MAX_GRAPHEMES = 300, MAX_BYTES = 3000, MAX_TAG = 64 };
-/* app.bsky.embed.images: at most 4 images, each of at most 1,000,000 bytes */
-enum { MAX_IMAGES = 4, MAX_IMAGE_BYTES = 1000000 };
 
 typedef struct bsky bsky;
 
@@ -1369,17 +1367,20 @@ static void send_result(bsky *b, xres *x, const char *rkey, sm_sent *r)
 /* What Bluesky would refuse, found before anything is uploaded: for good. */
 static int check_media(const sm_post *p, sm_sent *r)
 {
-	if (p->nmedia > MAX_IMAGES)
+	sm_media_limits ml; /* app.bsky.embed.images: 4 images of 1,000,000 bytes at most */
+	if (!p->nmedia || !sm_media_limits_of("bluesky", &ml))
+		return 0;
+	if (p->nmedia > (size_t)ml.files)
 		return refuse(r, 0, "the post has %zu images; a Bluesky post takes at most %d", p->nmedia,
-			      MAX_IMAGES);
+			      ml.files);
 	for (size_t i = 0; i < p->nmedia; i++) {
 		const sm_post_media *m = &p->media[i];
 		const char *name = m->path ? m->path : m->name;
-		if (strncmp(m->mime, "image/", 6))
+		if (ml.images_only && strncmp(m->mime, "image/", 6))
 			return refuse(r, 0, "media '%s' is %s: a Bluesky post takes images only", name, m->mime);
-		if (m->len > MAX_IMAGE_BYTES)
+		if ((long long)m->len > ml.bytes)
 			return refuse(r, 0, "media '%s' has %zu bytes; a Bluesky image may have at most "
-				      "1,000,000 (app.bsky.embed.images): make it smaller", name, m->len);
+				      "%lld (app.bsky.embed.images): make it smaller", name, m->len, ml.bytes);
 		if (m->alt && !sm_utf8_valid(m->alt, strlen(m->alt), NULL))
 			return refuse(r, 0, "media '%s': the alt text is not valid UTF-8", name);
 	}

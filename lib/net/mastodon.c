@@ -17,9 +17,9 @@
 /* LIMIT: the largest page the API gives; MAX_PAGES: pages of a stream in one run (the next
    run goes on from the cursor); MAX_CHARS: a status's length (sm_textlen_mastodon) */
 enum { LIMIT = 40, MAX_PAGES = 50, MAX_CHARS = 500 };
-/* MAX_MEDIA: attachments of a status; MEDIA_WAIT: seconds to wait for the server to process
-   an upload before the send is left for a later attempt */
-enum { MAX_MEDIA = 4, MEDIA_WAIT = 60 };
+/* MEDIA_WAIT: seconds to wait for the server to process an upload before the send is left
+   for a later attempt */
+enum { MEDIA_WAIT = 60 };
 
 enum { T_MENTIONS, T_HOME, T_LIST, T_HASHTAG, T_SEARCH, T_CONVERSATIONS, NTYPES };
 static const struct {
@@ -1009,9 +1009,10 @@ static int compose(sm_sender *s, const sm_post *p, const conn *k, const target *
 		sent_fail(r, 0, "the text is empty");
 		return -1;
 	}
-	if (p->nmedia > MAX_MEDIA) {
+	sm_media_limits ml;
+	if (p->nmedia && sm_media_limits_of("mastodon", &ml) && ml.files && p->nmedia > (size_t)ml.files) {
 		sent_fail(r, 0, "the post has %zu media files; a Mastodon status takes at most %d",
-			  p->nmedia, MAX_MEDIA);
+			  p->nmedia, ml.files);
 		return -1;
 	}
 	*text = t->acct && !mentions(p->text, t->acct, k->host) && !is_self(s, k, t->acct)
