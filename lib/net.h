@@ -54,6 +54,10 @@ typedef struct {
 	char *ext_id, *url;     /* malloc'd, when sent */
 	int failed, temporary;  /* temporary: worth trying again (timeout, 5xx, 429) */
 	char error[512];
+	/* a temporary failure because the network asked to wait longer than fetch.max-wait:
+	   how long (seconds), and whether nothing was sent at all */
+	double retry_in;
+	int unsent;
 	/* dry run: what would be sent, byte for byte (malloc'd) */
 	char *preview_method, *preview_url, *preview;
 	size_t preview_len;

@@ -45,6 +45,7 @@ static const char Q_DONE[] =
 static const char Q_RELEASE[] =
 	"UPDATE drafts SET state = ?2, lease_owner = NULL, lease_until = NULL, attempts = max(attempts - 1, 0),"
 	" updated_at = ?3 WHERE id = ?1 AND state = 'sending' AND lease_owner = ?4";
+static const char Q_UNCOUNT[] = "UPDATE drafts SET attempts = max(attempts - 1, 0) WHERE id = ?1";
 static const char Q_FAIL[] =
 	"UPDATE drafts SET state = ?2, reason = ?3, next_attempt = ?4, lease_owner = NULL,"
 	" lease_until = NULL, updated_at = ?5 WHERE id = ?1";
@@ -424,28 +425,46 @@ static int record_published(run *r, const sm_draft *d, const sm_sent *res)
 }
 
 /* A failure: permanent ends in failed; a passing one leaves the draft approved for a later
-   attempt, until publish.attempts were made. */
-static int record_failure(run *r, const sm_draft *d, const char *error, int temporary, int *failed)
+   attempt, until publish.attempts were made. The next attempt comes after the backoff, or
+   when the network said it would take more (a rate limit, Retry-After); a draft held back
+   by a rate limit before anything was sent has made no attempt. */
+static int record_failure(run *r, const sm_draft *d, const sm_sent *res, int *failed)
 {
 	char next[SM_TIME_LEN] = "";
 	const char *state = "failed";
 	char reason[600];
+	const char *error = res->error;
+	int temporary = res->temporary;
+	long made = d->attempts + (res->unsent ? 0 : 1);
 	snprintf(reason, sizeof reason, "%s", error);
 	*failed = 1;
-	if (temporary && d->attempts + 1 < r->max_attempts) {
+	if (temporary && (res->unsent || made < r->max_attempts)) {
 		double wait = r->retry;
 		for (long i = 0; i < d->attempts && wait < 6 * 3600; i++)
 			wait *= 2;
 		if (wait > 6 * 3600)
 			wait = 6 * 3600;
+		if (res->retry_in > wait)
+			wait = res->retry_in + 1;
 		sm_time_format(sm_now() + (time_t)wait, next);
 		state = "approved";
 		*failed = 0;
 	} else if (temporary)
-		snprintf(reason, sizeof reason, "%s; gave up after %ld attempts", error, d->attempts + 1);
+		snprintf(reason, sizeof reason, "%s; gave up after %ld attempts", error, made);
 	sqlite3_stmt *s = sm_store_sql(r->st, Q_FAIL);
 	if (!s)
 		return -1;
+	if (res->unsent && !*failed) { /* the claim counted an attempt: none was made */
+		sqlite3_stmt *u = sm_store_sql(r->st, Q_UNCOUNT);
+		if (!u)
+			return -1;
+		sqlite3_bind_int64(u, 1, d->id);
+		if (sm_store_done(r->st, u, "uncount attempt") < 0)
+			return -1;
+		s = sm_store_sql(r->st, Q_FAIL);
+		if (!s)
+			return -1;
+	}
 	sqlite3_bind_int64(s, 1, d->id);
 	sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
@@ -608,7 +627,7 @@ static int publish_one(run *r, long long id, int named)
 	if (ours == 1 && !res.failed)
 		rc = record_published(r, &d, &res);
 	else if (ours == 1)
-		rc = record_failure(r, &d, res.error, res.temporary, &failed);
+		rc = record_failure(r, &d, &res, &failed);
 	else if (ours == 0)
 		note(r, 1, "draft %lld: another run took it over while this one was sending", id);
 	else

@@ -439,6 +439,10 @@ const char *sm_http_header(sm_http_req *req, const char *name);
 /* Run transfers until one ends or timeout_ms passes; calls the done callbacks of the ended
    ones. Returns the number of transfers still under way or waiting to start. */
 int sm_http_wait(sm_http *h, int timeout_ms);
+/* Since the last call: the wait (seconds) of the last request given up because the
+   network asked for longer than max_wait (rate limit, Retry-After), 0 if none; *unsent 1 if
+   it was given up before being sent. Read and reset. */
+void sm_http_hint(sm_http *h, double *wait, int *unsent);
 void sm_http_wakeup(sm_http *h); /* from any thread: end a sm_http_wait early */
 /* Run until every transfer has ended (for a single request outside a fetch run). */
 void sm_http_run(sm_http *h);

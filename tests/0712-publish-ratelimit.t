@@ -102,13 +102,10 @@ is "the server: what the limit allowed and no 429" \
 	"$(jq -s -c '[([.[] | select(.method == "POST" and .created)] | length), ([.[] | select(.status == 429)] | length)]' "$TMP/day.log")" \
 	"[$(nposts day),0]"
 like "... the reason: the rate limit" err "rate limited for [0-9]+s more, beyond fetch.max-wait"
-# the next attempt comes in a minute (publish.retry), long before the limit lets a post
-# through; each such run counts an attempt, though nothing was sent
-todo_is "a draft held back by the rate limit is next tried when the limit resets ($reset)" \
-	"$(sqlval "select min(next_attempt) >= '$reset' from drafts where state = 'approved'")" 1 \
-	"next_attempt is publish.retry after now, not the X-RateLimit-Reset the network gave"
-todo_is "a draft held back by the rate limit has used no attempt" \
-	"$(sqlval "select max(attempts) from drafts where state = 'approved'")" 0 \
-	"a claim the rate limit refused counts against publish.attempts"
+# the next attempt comes when the limit resets, and nothing sent is no attempt
+is "a draft held back by the rate limit is next tried when the limit resets ($reset)" \
+	"$(sqlval "select min(next_attempt) >= '$reset' from drafts where state = 'approved'")" 1
+is "a draft held back by the rate limit has used no attempt" \
+	"$(sqlval "select max(attempts) from drafts where state = 'approved'")" 0
 
 done_testing
