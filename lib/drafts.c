@@ -150,17 +150,21 @@ void sm_draft_free(sm_draft *d)
 		free(*f[i]);
 		*f[i] = NULL;
 	}
-	for (size_t i = 0; i < d->nmedia; i++) {
-		sm_draft_media *m = &d->media[i];
-		free(m->path);
-		free(m->blob);
-		free(m->alt);
-		free(m->mime);
-		free(m->sha256);
-	}
-	free(d->media);
+	sm_draft_media_free(d->media, d->nmedia);
 	d->media = NULL;
 	d->nmedia = 0;
+}
+
+void sm_draft_media_free(sm_draft_media *m, size_t n)
+{
+	for (size_t i = 0; m && i < n; i++) {
+		free(m[i].path);
+		free(m[i].blob);
+		free(m[i].alt);
+		free(m[i].mime);
+		free(m[i].sha256);
+	}
+	free(m);
 }
 
 /* What an approval is bound to: the text, the channel, the target and the time, and what

@@ -47,6 +47,7 @@ void sm_draft_hash(const sm_draft *d, char out[65]);
 /* Each checks the acting agent's rights (SM_EX_NOPERM with the reason) and audits. */
 int sm_draft_create(sm_store *st, sm_config *cfg, const sm_policies *ps, const char *who,
 		    const sm_draft_spec *spec, long long *id, const char *now);
+void sm_draft_media_free(sm_draft_media *m, size_t n); /* the array and what it holds */
 /* Attach a file to a new draft (the plan's sync, in its transaction), after the others. */
 int sm_draft_add_media(sm_store *st, long long id, const sm_draft_media *m);
 int sm_draft_approve(sm_store *st, sm_config *cfg, long long id, const char *who, const char *now);

@@ -269,18 +269,6 @@ static int entry_media(syncer *x, const sm_plan_entry *e, sm_draft_media **out)
 	return rc;
 }
 
-static void free_media(sm_draft_media *m, size_t n)
-{
-	for (size_t i = 0; m && i < n; i++) {
-		free(m[i].path);
-		free(m[i].blob);
-		free(m[i].alt);
-		free(m[i].mime);
-		free(m[i].sha256);
-	}
-	free(m);
-}
-
 static int make_draft(syncer *x, const sm_plan_entry *e, const sm_plan_file *f, long long entry,
 		      const char *version, const char *channel, const char *at, char **author,
 		      sm_draft_media **media)
@@ -371,7 +359,7 @@ static int sync_entry(syncer *x, const sm_plan_file *f)
 			else
 				rc = make_draft(x, &e, f, entry, version, e.channels[c], at, &author, &media);
 		}
-	free_media(media, e.nmedia);
+	sm_draft_media_free(media, e.nmedia);
 	sm_plan_entry_free(&e);
 	sm_plan_problems_free(&pr);
 	free_drafts(h, nh);

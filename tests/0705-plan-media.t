@@ -44,6 +44,17 @@ with open(path, "wb") as f:
 EOF
 }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
+# approved_entry NAME CHANNEL AT WIDTH HEIGHT SEED ALT TEXT: images/NAME.png (a PNG of that
+# size) in posts/NAME.txt for CHANNEL at AT, committed by alice, synced, approved by bob;
+# D is its draft
+approved_entry() {
+	png "$PLAN/images/$1.png" "$4" "$5" "$6"
+	printf 'At: %s\nChannels: %s\nMedia: images/%s.png | %s\n\n%s\n' "$3" "$2" "$1" "$7" "$8" | entry "posts/$1.txt"
+	as_git alice add "images/$1.png" && commit alice "posts/$1.txt" "plan: $1"
+	psync >out 2>err
+	D=$(jq -r .draft out)
+	SM_USER=bob sm-approve ok "$D" >/dev/null
+}
 
 TOK=tok-MEDIA-4242
 export SM_TEST_MASTODON_TOKEN=$TOK SM_TEST_BSKY_PW=tok-bsky-media
@@ -167,18 +178,9 @@ cfg channel.masto2.kind mastodon
 cfg channel.masto2.url "http://127.0.0.1:$PORT"
 cfg channel.masto2.token-env SM_TEST_MASTODON_TOKEN
 cfg fetch.attempts 1
-png "$PLAN/images/lost.png" 2 3 6
-entry posts/lost.txt <<EOF2
-At: 2026-11-20 10:35 Europe/Berlin
-Channels: masto2
-Media: images/lost.png | A parcel nobody can find
-
-Lost a parcel? We find it.
-EOF2
-as_git alice add images/lost.png && commit alice posts/lost.txt 'plan: lost parcels'
-psync >out 2>err
-R=$(jq -r .draft out)
-SM_USER=bob sm-approve ok "$R" >/dev/null
+approved_entry lost masto2 '2026-11-20 10:35 Europe/Berlin' 2 3 6 'A parcel nobody can find' \
+	'Lost a parcel? We find it.'
+R=$D
 SM_USER=otto sm-publish --plan "$R" >out 2>err
 is "the status's answer lost: a passing failure (75), the draft approved for the next attempt" \
 	"$?:$(jq -r .state out)" "75:approved"
@@ -195,18 +197,9 @@ is "... and the draft has the status's id" \
 cfg --unset fetch.attempts
 
 # a changed image voids the approvals: a new draft, to be approved again
-png "$PLAN/images/later.png" 4 4 2
-entry posts/later.txt <<EOF2
-At: 2026-11-20 10:50 Europe/Berlin
-Channels: box
-Media: images/later.png | Snow on the shop's roof
-
-See you at the shop this afternoon.
-EOF2
-as_git alice add images/later.png && commit alice posts/later.txt 'plan: later'
-psync >out 2>err
-L1=$(jq -r .draft out)
-SM_USER=bob sm-approve ok "$L1" >/dev/null
+approved_entry later box '2026-11-20 10:50 Europe/Berlin' 4 4 2 "Snow on the shop's roof" \
+	'See you at the shop this afternoon.'
+L1=$D
 is "the later post is approved" "$(sqlval "SELECT state FROM drafts WHERE id = $L1")" approved
 # the approval binds the alt text too: a store changed behind our back is refused
 sqlite3 "$WS/store.db" "UPDATE draft_media SET alt = 'Something else' WHERE draft_id = $L1"
@@ -225,19 +218,10 @@ is "... by a new draft with the new image, waiting for approval again" \
 	"pending 1 0"
 
 # too large for Bluesky: refused for good, nothing uploaded
-png "$PLAN/images/big.png" 600 600 4
+approved_entry big sky '2026-11-20 10:40 Europe/Berlin' 600 600 4 'The whole shop window' \
+	'Look at our shop window.'
+B=$D
 BIG=$(wc -c <"$PLAN/images/big.png" | tr -d ' ')
-entry posts/big.txt <<EOF2
-At: 2026-11-20 10:40 Europe/Berlin
-Channels: sky
-Media: images/big.png | The whole shop window
-
-Look at our shop window.
-EOF2
-as_git alice add images/big.png && commit alice posts/big.txt 'plan: a big picture'
-psync >out 2>err
-B=$(jq -r .draft out)
-SM_USER=bob sm-approve ok "$B" >/dev/null
 SM_USER=otto sm-publish --plan "$B" >out 2>err
 is "an image over 1,000,000 bytes for Bluesky: failed for good (65)" \
 	"$?:$(jq -r .state out):$BIG" "65:failed:$BIG"
@@ -245,18 +229,8 @@ like "... with the reason" out "images/big.png.*has $BIG bytes; a Bluesky image 
 is "... and nothing uploaded" "$(jq -s '[.[] | select(.event)] | length' "$TMP/sky.log")" 2
 
 # a channel kind that cannot send media: failed for good, saying so
-png "$PLAN/images/forum.png" 2 2 5
-entry posts/forum.txt <<EOF2
-At: 2026-11-20 10:45 Europe/Berlin
-Channels: forum
-Media: images/forum.png | Our logo
-
-News from the shop.
-EOF2
-as_git alice add images/forum.png && commit alice posts/forum.txt 'plan: forum news'
-psync >out 2>err
-F=$(jq -r .draft out)
-SM_USER=bob sm-approve ok "$F" >/dev/null
+approved_entry forum forum '2026-11-20 10:45 Europe/Berlin' 2 2 5 'Our logo' 'News from the shop.'
+F=$D
 SM_USER=otto sm-publish --plan "$F" >out 2>err
 is "media on a discourse channel: failed for good (65)" "$?:$(jq -r .state out)" "65:failed"
 like "... because the kind cannot send media yet" out "a discourse channel cannot send media yet"
