@@ -54,16 +54,23 @@ static int begin(ctx *x)
 	return sm_store_begin(x->st) < 0 || sm_assigner_begin(&x->a) < 0 ? -1 : 0;
 }
 
+/* Print what out holds, and empty it. */
+static int write_out(sm_buf *out, void *data)
+{
+	(void)data;
+	int rc = fwrite(out->s, 1, out->len, stdout) == out->len ? 0
+		 : sm_error_code(SM_EX_IOERR, "write error on standard output");
+	sm_buf_reset(out);
+	return rc;
+}
+
 /* Commit, then print: what is printed is in the store. */
 static int flush(ctx *x)
 {
 	if (sm_assigner_end(&x->a) < 0 || sm_store_commit(x->st) < 0)
 		return -1;
-	int rc = x->out.len && fwrite(x->out.s, 1, x->out.len, stdout) != x->out.len
-			 ? sm_error_code(SM_EX_IOERR, "write error on standard output") : 0;
-	sm_buf_reset(&x->out);
 	x->n = 0;
-	return rc;
+	return x->out.len ? write_out(&x->out, NULL) : 0;
 }
 
 /* The message of the last error, with the place of the item. */
@@ -180,15 +187,6 @@ static int print_case(const sm_case *c, void *data)
 	       c->assignee[0] ? c->assignee : "-", c->priority[0] ? c->priority : "-",
 	       c->first_response_due[0] ? c->first_response_due : "-", c->conversation);
 	return ferror(stdout) ? sm_error_code(SM_EX_IOERR, "write error on standard output") : 0;
-}
-
-static int write_out(sm_buf *out, void *data)
-{
-	(void)data;
-	int rc = fwrite(out->s, 1, out->len, stdout) == out->len ? 0
-		 : sm_error_code(SM_EX_IOERR, "write error on standard output");
-	sm_buf_reset(out);
-	return rc;
 }
 
 static int list(ctx *x, int argc, char **argv)
