@@ -172,7 +172,7 @@ void sm_form_boundary(const void *data, size_t len, const char *text, char out[4
 	sm_sha256_hex(data, len, h);
 	/* a boundary the content holds would end the part early: another one then */
 	for (int i = 0;; i++) {
-		snprintf(out, 48, "smkit-%d-%.32s", i, h);
+		snprintf(out, 48, "smkit-%d-%.32s", i & 0xffff, h);
 		if (!memmem(data, len, out, strlen(out)) && (!text || !strstr(text, out)))
 			return;
 	}
