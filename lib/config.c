@@ -4,6 +4,7 @@
  * afterwards is simple and no command writes its own parser.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -171,6 +172,8 @@ int sm_config_has_literal_secret(sm_config *cfg)
 	return 0;
 }
 
+#define SM_CONFIG_MAX 1e15
+
 /* A number with an optional unit suffix; units[] maps a suffix letter to a factor. */
 static int number(sm_config *cfg, const char *key, const char *units, const double *factor,
 		  double def, double *out)
@@ -190,6 +193,9 @@ static int number(sm_config *cfg, const char *key, const char *units, const doub
 			goto bad;
 		d *= factor[u - units];
 	}
+	/* no count, size or time of ours comes near; beyond, casts to long would be undefined */
+	if (!isfinite(d) || d > SM_CONFIG_MAX)
+		goto bad;
 	*out = d;
 	return 0;
 bad:
