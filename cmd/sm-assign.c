@@ -102,10 +102,14 @@ static int filter(ctx *x, int explain, int nfiles, char **files)
 static int print_case(const sm_case *c, void *data)
 {
 	int table = *(int *)data;
-	if (table) {
-		printf("%-6lld %-8s %-10s %-10s %-7s %-20s %s\n", c->id, c->status, c->team,
-		       c->assignee[0] ? c->assignee : "-", c->priority[0] ? c->priority : "-",
-		       c->first_response_due[0] ? c->first_response_due : "-", c->conversation);
+	if (table) { /* a conversation is named by the network: escaped, as every cell */
+		char *cell[5] = {sm_term_cell(c->status, 0), sm_term_cell(c->team, 0),
+				 sm_term_cell(c->assignee[0] ? c->assignee : "-", 0),
+				 sm_term_cell(c->priority[0] ? c->priority : "-", 0), sm_term_cell(c->conversation, 0)};
+		printf("%-6lld %-8s %-10s %-10s %-7s %-20s %s\n", c->id, cell[0], cell[1], cell[2], cell[3],
+		       c->first_response_due[0] ? c->first_response_due : "-", cell[4]);
+		for (int i = 0; i < 5; i++)
+			free(cell[i]);
 		return ferror(stdout) ? -1 : 0;
 	}
 	json_t *o = json_pack("{s:I,s:s,s:s,s:s?,s:s?,s:s?,s:s?,s:s,s:s?,s:s?,s:s?,s:s?}", "case",

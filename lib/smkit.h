@@ -76,6 +76,17 @@ int sm_utf8_valid(const char *s, size_t n, size_t *bad);
  */
 char *sm_utf8_fix(const char *s, size_t n, size_t *len);
 
+// term.c: outside text made safe for a terminal
+/* Append s[0..n) with control characters (C0, DEL, C1), bidirectional controls and bytes
+   that are not UTF-8 written as visible escapes (\x1b, \u202e); with SM_TERM_KEEP_NL newline
+   and tab stay. SM_TERM_JSON is for a JSON text: the escapes are JSON's (\u0085), and the C0
+   characters, which only whitespace between tokens can be, become spaces. */
+enum { SM_TERM_KEEP_NL = 1, SM_TERM_JSON = 2 };
+void sm_term_escape(sm_buf *out, const char *s, size_t n, int flags);
+char *sm_term_safe(const char *s, int flags); /* the same, malloc'd */
+/* A table cell: escaped (a newline too), cut after max characters (0: not cut); malloc'd. */
+char *sm_term_cell(const char *s, size_t max);
+
 // sha256.c
 void sm_sha256_hex(const void *data, size_t len, char out[65]);
 
