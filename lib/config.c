@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <git2.h>
 
@@ -66,7 +67,7 @@ int sm_config_open(const char *path, sm_config **out)
 
 	*out = NULL;
 	git_libgit2_init();
-	if (stat(path, &st) < 0)
+	if (stat(path, &st) < 0 || access(path, R_OK) < 0)
 		return sm_error_code(SM_EX_CONFIG, "unable to read '%s': %s", path, strerror(errno));
 	sm_config *cfg = sm_calloc(1, sizeof *cfg);
 	cfg->path = sm_strdup(path);

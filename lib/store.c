@@ -3,8 +3,10 @@
  * this build knows), and the statements for items, authors, channels and cursors.
  * All SQL of these tables lives here, as prepared statements.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -178,6 +180,28 @@ static int builtin_migrations(sm_migration *m, int max)
 	return n;
 }
 
+/* A store to write must be writable, and so must its directory (the WAL and its index
+   are files beside it); SQLite would open it read-only and fail later, less clearly. */
+static int writable(sm_store *st)
+{
+	char *dir = sm_strdup(st->path), *slash = strrchr(dir, '/');
+	const char *what = NULL;
+	int err = 0;
+	if (slash)
+		slash == dir ? (void)(dir[1] = 0) : (void)(*slash = 0);
+	if (access(st->path, W_OK) < 0 && errno != ENOENT)
+		err = errno, what = "";
+	else if (access(slash ? dir : ".", W_OK) < 0)
+		err = errno, what = "its directory: ";
+	else if (sqlite3_db_readonly(st->db, "main") == 1)
+		what = "", err = EROFS;
+	free(dir);
+	if (!what)
+		return 0;
+	return sm_error_code(SM_EX_CANTCREAT, "store '%s' cannot be written: %s%s", st->path, what,
+			     strerror(err));
+}
+
 int sm_store_open(const char *path, int flags, sm_store **out)
 {
 	sm_migration m[64];
@@ -196,7 +220,8 @@ int sm_store_open(const char *path, int flags, sm_store **out)
 	}
 	sqlite3_busy_timeout(st->db, 60000);
 	sqlite3_extended_result_codes(st->db, 1);
-	if ((!(flags & SM_STORE_READONLY) && exec(st, "PRAGMA journal_mode = WAL", "journal") < 0) ||
+	if ((!(flags & SM_STORE_READONLY) && writable(st) < 0) ||
+	    (!(flags & SM_STORE_READONLY) && exec(st, "PRAGMA journal_mode = WAL", "journal") < 0) ||
 	    exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
 			  " PRAGMA cache_size = -32768", "pragma") < 0 ||
 	    (!(flags & (SM_STORE_READONLY | SM_STORE_NOMIGRATE)) &&
