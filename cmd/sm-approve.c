@@ -459,7 +459,8 @@ int main(int argc, char **argv)
 		return SM_EX_USAGE;
 	}
 	sm_time_format(sm_now(), x.now);
-	if (sm_workspace_find(dir, &x.ws) < 0 || sm_config_open(x.ws.config, &x.cfg) < 0 ||
+	if (sm_workspace_find(dir, &x.ws) < 0 || sm_workspace_check(&x.ws) < 0 ||
+	    sm_config_open(x.ws.config, &x.cfg) < 0 ||
 	    sm_store_open(x.ws.store, SM_STORE_CREATE, &x.st) < 0 ||
 	    sm_whoami(x.cfg, &x.who, &x.login) < 0 || sm_policies_load(x.cfg, &x.pol) < 0)
 		rc = -1;

@@ -307,7 +307,8 @@ static int run(ctx *x, const char *dir, int explain, int argc, char **argv)
 	for (int i = 0; argc > 0 && subs[i]; i++)
 		if (!strcmp(argv[0], subs[i]))
 			sub = i;
-	if (sm_workspace_find(dir, &x->ws) < 0 || sm_config_open(x->ws.config, &x->cfg) < 0 ||
+	if (sm_workspace_find(dir, &x->ws) < 0 || sm_workspace_check(&x->ws) < 0 ||
+	    sm_config_open(x->ws.config, &x->cfg) < 0 ||
 	    sm_store_open(x->ws.store, SM_STORE_CREATE, &x->st) < 0 ||
 	    sm_whoami(x->cfg, &x->who, &x->login) < 0 ||
 	    sm_assigner_init(&x->a, x->cfg, x->st, sub < 0 || sub == 5 ? "sm-assign"

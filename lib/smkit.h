@@ -235,6 +235,9 @@ typedef struct {
 /* dir from --dir, else $SM_DIR, else ${XDG_DATA_HOME:-$HOME/.local/share}/smkit */
 int sm_workspace_find(const char *opt_dir, sm_workspace *ws);
 void sm_workspace_free(sm_workspace *ws);
+/* Refuse (SM_EX_NOPERM) a store.db that is a link into another workspace, whose config
+   would then not be the one that says who may act on it. Commands that check roles call it. */
+int sm_workspace_check(const sm_workspace *ws);
 /* The parts of a workspace, as bits of sm_workspace_create's *created. */
 enum { SM_WS_DIR, SM_WS_CONFIG, SM_WS_RULES, SM_WS_TEMPLATES, SM_WS_STORE, SM_WS_PLAN, SM_WS_NPARTS };
 /* Create what is missing, never overwrite; an existing config must parse (SM_EX_CONFIG). */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -202,9 +203,31 @@ static int writable(sm_store *st)
 			     strerror(err));
 }
 
+/*
+ * A new store takes its access from its directory: the owner reads and writes; the group
+ * reads if the directory lets it read, writes if it may write there (a team's workspace,
+ * 2770); others never (it holds customer data). It joins the directory's group where the
+ * creator may. SQLite gives the -wal and -shm files the store's mode.
+ */
+static void new_store_mode(const char *path)
+{
+	char *dir = sm_strdup(path), *slash = strrchr(dir, '/');
+	struct stat d, f;
+	if (slash)
+		slash == dir ? (void)(dir[1] = 0) : (void)(*slash = 0);
+	if (stat(slash ? dir : ".", &d) == 0 && stat(path, &f) == 0) {
+		if (f.st_gid != d.st_gid && chown(path, (uid_t)-1, d.st_gid) < 0)
+			d.st_mode &= ~(mode_t)S_IRWXG; /* another group: it gets nothing */
+		chmod(path, (mode_t)(S_IRUSR | S_IWUSR | (d.st_mode & S_IRGRP) | (d.st_mode & S_IWGRP)));
+	}
+	free(dir);
+}
+
 int sm_store_open(const char *path, int flags, sm_store **out)
 {
 	sm_migration m[64];
+	struct stat before;
+	int created = (flags & SM_STORE_CREATE) && stat(path, &before) < 0 && errno == ENOENT;
 	int oflags = flags & SM_STORE_READONLY ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (flags & SM_STORE_CREATE)
 		oflags |= SQLITE_OPEN_CREATE;
@@ -220,6 +243,8 @@ int sm_store_open(const char *path, int flags, sm_store **out)
 	}
 	sqlite3_busy_timeout(st->db, 60000);
 	sqlite3_extended_result_codes(st->db, 1);
+	if (created)
+		new_store_mode(path);
 	if ((!(flags & SM_STORE_READONLY) && writable(st) < 0) ||
 	    (!(flags & SM_STORE_READONLY) && exec(st, "PRAGMA journal_mode = WAL", "journal") < 0) ||
 	    exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
