@@ -124,12 +124,23 @@ $(B)/tests/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h lib/smkit.h
 fuzz: deps-quiet
 	@$(MAKE) --no-print-directory B=build/fuzz CC=$(FUZZ_CC) fuzz-build
 	sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ)
+# the long runs: network faults, a disk that fills up (root: a tmpfs), then valgrind
+STRESS_ROUNDS ?= 100
+VALGRIND_TESTS ?= $(wildcard tests/01*-unit-*.t) tests/0300-unit-query.t tests/0441-unit-mime.t \
+	tests/0610-unit-drafts.t tests/0010-init.t tests/0210-fetch-exec.t tests/0310-match-rules.t \
+	tests/0500-assign.t tests/0600-approve.t tests/1000-hostile.t
+stress: all
+	nice -n 10 /usr/bin/python3 tests/stress/faults.py --rounds $(STRESS_ROUNDS) --build build/rel
+	nice -n 10 sh tests/stress/disk.sh build/rel $(STRESS_ROUNDS)
+	@$(MAKE) --no-print-directory valgrind
+valgrind: all
+	nice -n 10 sh tests/stress/valgrind.sh build/rel build/valgrind $(VALGRIND_TESTS)
 
 # Debian package names; other systems: see README.md. The build needs the -dev packages;
 # the tests also run real peers (dovecot, an aiosmtpd SMTP server) and check the man pages.
 DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libjansson-dev libsqlite3-dev \
 	libgit2-dev libxml2-dev libutf8proc-dev libpcre2-dev sqlite3 git python3 python3-yaml \
-	perl curl jq mandoc dovecot-imapd python3-aiosmtpd python3-regex
+	perl curl jq mandoc dovecot-imapd python3-aiosmtpd python3-regex valgrind clang
 deps:
 	@sh tools/deps.sh $(DEB_PKGS)
 deps-quiet:
