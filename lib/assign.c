@@ -417,14 +417,7 @@ static int answered(sm_assigner *a, json_t *item, sm_case *c)
 {
 	char at[SM_TIME_LEN];
 	sm_time_format(written(a, item), at);
-	if (!c->first_response_at[0] &&
-	    sm_case_set(a->st, c->id, "first_response_at", at, a->actor, "first-response", str(item, "id"), a->now) < 0)
-		return -1;
-	if ((!strcmp(c->status, "open") || !strcmp(c->status, "new")) &&
-	    sm_case_set(a->st, c->id, "status", "pending", a->actor, "status", NULL, a->now) < 0)
-		return -1;
-	snprintf(c->status, sizeof c->status, "pending");
-	return 0;
+	return sm_case_answered(a->st, c, at, a->actor, str(item, "id"), a->now);
 }
 
 /* A community channel: customers help customers first, staff after (sm_escalate). */

@@ -34,6 +34,10 @@ int sm_case_change(sm_store *st, long long id, const char *column, const char *o
 		   const char *now);
 int sm_case_event(sm_store *st, long long id, const char *actor, const char *what,
 		  const char *old, const char *new_value, const char *note, const char *now);
+/* An answer of ours went out at `at` (a reply seen by sm-fetch, or published): the first
+   response is recorded if none was, and a new or open case becomes pending. */
+int sm_case_answered(sm_store *st, sm_case *c, const char *at, const char *actor,
+		     const char *note, const char *now);
 long sm_agent_load(sm_store *st, const char *agent); /* open and pending cases */
 int sm_agent_states(sm_store *st, int (*fn)(const char *agent, int away, const char *last, void *ctx),
 		    void *ctx);

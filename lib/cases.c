@@ -150,6 +150,22 @@ int sm_case_add_item(sm_store *st, long long case_id, const char *item_id, const
 	return 0;
 }
 
+int sm_case_answered(sm_store *st, sm_case *c, const char *at, const char *actor,
+		     const char *note, const char *now)
+{
+	if (!c->first_response_at[0]) {
+		if (sm_case_set(st, c->id, "first_response_at", at, actor, "first-response", note, now) < 0)
+			return -1;
+		snprintf(c->first_response_at, sizeof c->first_response_at, "%s", at);
+	}
+	if ((!strcmp(c->status, "open") || !strcmp(c->status, "new")) &&
+	    sm_case_set(st, c->id, "status", "pending", actor, "status", NULL, now) < 0)
+		return -1;
+	if (strcmp(c->status, "resolved"))
+		snprintf(c->status, sizeof c->status, "pending");
+	return 0;
+}
+
 int sm_case_event(sm_store *st, long long id, const char *actor, const char *what,
 		  const char *old, const char *new_value, const char *note, const char *now)
 {

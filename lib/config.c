@@ -143,6 +143,16 @@ const char *const *sm_config_get_all_sub(sm_config *cfg, const char *section, co
 	return all;
 }
 
+const char *const *sm_config_get_all(sm_config *cfg, const char *key, size_t *n)
+{
+	const char **all = keep(cfg, sm_calloc(cfg->n + 1, sizeof *all));
+	*n = 0;
+	for (size_t i = 0; i < cfg->n; i++)
+		if (strcmp(cfg->e[i].name, key) == 0)
+			all[(*n)++] = cfg->e[i].value;
+	return all;
+}
+
 const char *const *sm_config_subsections(sm_config *cfg, const char *section, size_t *n)
 {
 	size_t sl = strlen(section);

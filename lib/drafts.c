@@ -14,7 +14,9 @@
 	"id, kind, coalesce(reply_to, ''), coalesce(case_id, 0), channel, text, author, state,"    \
 	" needs, coalesce(policy, ''), approver_role, coalesce(approver_team, ''),"               \
 	" coalesce(scheduled_at, ''), coalesce(batch, ''), coalesce(plan, ''), coalesce(reason, ''),"\
-	" created_at"
+	" created_at, coalesce(send_key, ''), coalesce(lease_owner, ''), coalesce(lease_until, ''),"  \
+	" coalesce(next_attempt, ''), coalesce(published_id, ''), coalesce(published_url, ''),"   \
+	" coalesce(published_at, ''), attempts"
 
 static const char Q_GET[] = "SELECT " DRAFT_COLUMNS " FROM drafts WHERE id = ?1";
 static const char Q_ADD[] =
@@ -30,7 +32,8 @@ static const char Q_EDITOR[] = "SELECT 1 FROM audit WHERE object = 'draft:' || ?
 static const char Q_MINE[] = "SELECT 1 FROM approvals WHERE draft_id = ?1 AND approver = ?2 AND hash = ?3";
 static const char Q_APPROVE[] = "INSERT INTO approvals (draft_id, approver, hash, at) VALUES (?1, ?2, ?3, ?4)";
 static const char Q_STATE[] = "UPDATE drafts SET state = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1";
-static const char Q_TEXT[] = "UPDATE drafts SET text = ?2, state = 'pending', reason = NULL, updated_at = ?3"
+static const char Q_TEXT[] = "UPDATE drafts SET text = ?2, state = 'pending', reason = NULL, updated_at = ?3,"
+			     " next_attempt = NULL, attempts = 0"
 			     " WHERE id = ?1";
 static const char Q_APPROVALS[] = "SELECT approver, at FROM approvals WHERE draft_id = ?1 AND hash = ?2"
 				  " ORDER BY id";
@@ -74,6 +77,14 @@ int sm_draft_get(sm_store *st, long long id, sm_draft *d)
 		d->plan = col(s, 14);
 		d->reason = col(s, 15);
 		d->created_at = col(s, 16);
+		d->send_key = col(s, 17);
+		d->lease_owner = col(s, 18);
+		d->lease_until = col(s, 19);
+		d->next_attempt = col(s, 20);
+		d->published_id = col(s, 21);
+		d->published_url = col(s, 22);
+		d->published_at = col(s, 23);
+		d->attempts = sqlite3_column_int(s, 24);
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
@@ -85,7 +96,8 @@ void sm_draft_free(sm_draft *d)
 {
 	char **f[] = {&d->reply_to, &d->channel, &d->text, &d->author, &d->state, &d->policy,
 		      &d->approver_role, &d->approver_team, &d->scheduled_at, &d->batch, &d->plan,
-		      &d->reason, &d->created_at};
+		      &d->reason, &d->created_at, &d->send_key, &d->lease_owner, &d->lease_until,
+		      &d->next_attempt, &d->published_id, &d->published_url, &d->published_at};
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
 		free(*f[i]);
 		*f[i] = NULL;
@@ -469,6 +481,14 @@ json_t *sm_draft_record(sm_store *st, const sm_draft *d)
 		json_object_set_new(r, "reason", json_string(d->reason));
 	if (*d->plan)
 		json_object_set_new(r, "plan", json_string(d->plan));
+	if (*d->published_at)
+		json_object_set_new(r, "published", json_pack("{s:s, s:s?, s:s}", "ext_id", d->published_id,
+							      "url", *d->published_url ? d->published_url : NULL,
+							      "at", d->published_at));
+	if (d->attempts)
+		json_object_set_new(r, "attempts", json_integer(d->attempts));
+	if (*d->next_attempt && !strcmp(d->state, "approved"))
+		json_object_set_new(r, "next_attempt", json_string(d->next_attempt));
 	json_object_set_new(r, "hash", json_string(hash));
 	json_object_set_new(r, "created_at", json_string(d->created_at));
 	return r;

@@ -14,6 +14,10 @@ typedef struct {
 	char *reply_to, *channel, *text, *author, *state, *policy, *approver_role, *approver_team;
 	char *scheduled_at, *batch, *plan, *reason, *created_at;
 	long needs;
+	/* sm-publish's: how sending went ("" when not yet) */
+	char *send_key, *lease_owner, *lease_until, *next_attempt;
+	char *published_id, *published_url, *published_at;
+	long attempts;
 } sm_draft;
 /* What a new draft answers and says; reply_to or case_id, or neither for a post. */
 typedef struct {

@@ -12,7 +12,7 @@
 /* Every kind of channel there is. */
 static const sm_adapter *const adapters[] = {
 	&sm_adapter_feed, &sm_adapter_exec, &sm_adapter_mastodon, &sm_adapter_bluesky,
-	&sm_adapter_discourse, &sm_adapter_email,
+	&sm_adapter_discourse, &sm_adapter_email, &sm_adapter_outbox,
 };
 #define NADAPTERS (sizeof adapters / sizeof adapters[0])
 

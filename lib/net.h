@@ -33,11 +33,16 @@ typedef struct {
 	const char *lang;
 	const char *subject;    /* e-mail; a reply's default is "Re: " and the original's */
 	const char *to;         /* e-mail; a reply's default is the original's sender */
+	int dry_run;            /* do what reading needs, but instead of sending fill r->preview */
+	int reconcile;          /* a send with this key may have gone out: look for it first */
 } sm_post;
 typedef struct {
 	char *ext_id, *url;     /* malloc'd, when sent */
 	int failed, temporary;  /* temporary: worth trying again (timeout, 5xx, 429) */
 	char error[512];
+	/* dry run: what would be sent, byte for byte (malloc'd) */
+	char *preview_method, *preview_url, *preview;
+	size_t preview_len;
 } sm_sent;
 
 /* What a send runs with. */
@@ -82,7 +87,7 @@ struct sm_fetch {
 };
 
 extern const sm_adapter sm_adapter_feed, sm_adapter_exec, sm_adapter_mastodon,
-	sm_adapter_bluesky, sm_adapter_discourse, sm_adapter_email;
+	sm_adapter_bluesky, sm_adapter_discourse, sm_adapter_email, sm_adapter_outbox;
 /* The adapter of a kind of channel; NULL (with a message naming the kinds) if none. */
 const sm_adapter *sm_adapter_for(const char *kind);
 
@@ -114,5 +119,14 @@ int sm_http_opts_config(sm_config *cfg, sm_http_opts *o);
 int sm_net_send(const sm_workspace *ws, sm_config *cfg, const char *channel, const sm_post *p,
 		sm_sent *r, void (*trace)(const char *line, void *ctx), void *ctx);
 void sm_sent_free(sm_sent *r);
+/* Many sends in one run share one HTTP handle, so that what a network said of its rate
+   limit in one answer paces the next request. */
+typedef struct sm_senders sm_senders;
+int sm_senders_open(const sm_workspace *ws, sm_config *cfg,
+		    void (*trace)(const char *line, void *ctx), void *ctx, sm_senders **out);
+int sm_senders_send(sm_senders *ss, const char *channel, const sm_post *p, sm_sent *r);
+void sm_senders_close(sm_senders *ss);
+/* For the adapters: a dry run's preview of a request (copies). */
+void sm_sent_preview(sm_sent *r, const char *method, const char *url, const char *body, size_t len);
 
 #endif

@@ -254,6 +254,8 @@ const char *sm_config_get_sub(sm_config *cfg, const char *section, const char *s
 /* All values of a multi-valued key; *n set; NULL-terminated array owned by cfg */
 const char *const *sm_config_get_all_sub(sm_config *cfg, const char *section, const char *sub,
 					 const char *key, size_t *n);
+/* All values of a multi-valued key of a section without subsections ("publish.login") */
+const char *const *sm_config_get_all(sm_config *cfg, const char *key, size_t *n);
 /* integer with a default; -1 with message (code SM_EX_CONFIG) if not a number */
 int sm_config_int(sm_config *cfg, const char *key, long def, long *out);
 /* seconds from "30", "30s", "5m", "2h", "1d" */

@@ -295,6 +295,28 @@ if [ -f "$COMP/bash/sm-approve" ]; then
 		"$(bash_complete "$f" sm-approve --dir other ok "" 2>err | tr '\n' ' ')" "- "
 fi
 
+# sm-publish: the drafts it could send (in appr: 2 is approved), channels, stdin
+if [ -f "$COMP/bash/sm-publish" ]; then
+	f=$COMP/bash/sm-publish
+	pc() { SM_DIR=$TMP/appr bash_complete "$f" sm-publish "$@" 2>err | grep -v '^$' | tr '\n' ' '; }
+	is "sm-publish: bash offers the approved drafts and -" "$(pc "")" "2 - "
+	is "sm-publish ID: more drafts, no -" "$(pc 2 "")" "2 "
+	is "sm-publish -c p: the channel" "$(pc -c p)" "press "
+	is "sm-publish --channel=: the channels" "$(pc --channel = "" | tr ' ' '\n' | sort | tr '\n' ' ')" "press social "
+	is "sm-publish --dir DIR: the drafts of DIR" \
+		"$(unset SM_DIR; bash_complete "$f" sm-publish --dir appr "" 2>err | tr '\n' ' ')" "2 - "
+	bash_complete "$f" sm-publish --dir "" >got 2>err
+	has_lines "sm-publish --dir: bash offers directories" got ws other appr "some dir"
+fi
+if command -v fish >/dev/null 2>&1 && [ -f "$COMP/fish/sm-publish.fish" ]; then
+	fp() {
+		SM_DIR=$TMP/appr fish -c "source '$COMP/fish/sm-publish.fish'; complete -C'$1'" 2>err |
+			cut -f1 | sort | tr '\n' ' '
+	}
+	is "sm-publish: fish offers the approved drafts and -" "$(fp 'sm-publish ')" "- 2 "
+	is "sm-publish -c: fish offers the channels" "$(fp 'sm-publish -c ')" "press social "
+fi
+
 # zsh: the file parses (its completion is not driven here)
 if command -v zsh >/dev/null 2>&1; then
 	ok "zsh: _smkit parses" zsh -n "$COMP/zsh/_smkit"

@@ -1393,6 +1393,12 @@ static void create_post(bsky *b, const sm_post *p, json_t *reply, sm_sent *r)
 			       "rkey", p->key ? rkey : NULL, "record", post_record(b, p, reply));
 	body = json_dumps(in, JSON_COMPACT);
 	json_decref(in);
+	if (p->dry_run) {
+		sm_sent_preview(r, "POST", url, body, strlen(body));
+		free(body);
+		free(url);
+		return;
+	}
 	/* with a record key a second try is harmless: the PDS refuses a second record */
 	call(b, url, body, p->key != NULL, "createRecord", &x);
 	send_result(b, &x, p->key ? rkey : NULL, r);

@@ -1172,7 +1172,12 @@ static int dc_send(sm_sender *s, const sm_post *p, sm_sent *r)
 			rc = sm_error_code(SM_EX_DATAERR, "channel '%s': a new topic needs a subject "
 					   "(its title)", s->name);
 	}
-	if (rc == 0 && !r->failed)
+	if (rc == 0 && !r->failed && p->dry_run) {
+		char *body = create_body(p, &t), *url = sm_asprintf("%s/posts.json", f.base);
+		sm_sent_preview(r, "POST", url, body, strlen(body));
+		free(body);
+		free(url);
+	} else if (rc == 0 && !r->failed)
 		send_tries(s, &f, p, &t, r);
 	forum_close(&f);
 	return rc;

@@ -16,6 +16,8 @@ typedef struct {
 	char **mailboxes;  /* the fetch values, or the mailbox of url, or INBOX */
 	size_t nmailboxes;
 	const char *smtp, *from;
+	const char *sent_folder; /* where sent mail is kept (IMAP), or NULL */
+	int sent_append;   /* smkit puts a copy there itself (else the server does) */
 	long tls;          /* CURLUSESSL_* for imap:// and smtp:// (starttls) */
 	long long max_size; /* fetch.max-size: the longest message read */
 } sm_email_conf;

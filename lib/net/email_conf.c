@@ -180,9 +180,13 @@ int sm_email_config(sm_config *cfg, const char *dir, const char *name, int fetch
 	o->user = sm_config_get_sub(cfg, "channel", name, "user");
 	o->smtp = sm_config_get_sub(cfg, "channel", name, "smtp");
 	o->from = sm_config_get_sub(cfg, "channel", name, "from");
+	o->sent_folder = sm_config_get_sub(cfg, "channel", name, "sent-folder");
+	const char *append = sm_config_get_sub(cfg, "channel", name, "sent-append");
+	o->sent_append = !append || !strcmp(append, "true") || !strcmp(append, "yes") || !strcmp(append, "1");
+	int reach = fetching || o->sent_folder; /* the sent folder is reached as reading is */
 	if (sm_config_bytes(cfg, "fetch.max-size", 16 << 20, &o->max_size) < 0 ||
 	    tls_mode(o, sm_config_get_sub(cfg, "channel", name, "starttls")) < 0 ||
-	    (fetching && reading(cfg, o) < 0) || sending(o, fetching) < 0 ||
+	    (reach && reading(cfg, o) < 0) || sending(o, fetching) < 0 ||
 	    (o->user && sm_secret(cfg, dir, "channel", name, &o->pass) < 0)) {
 		sm_email_conf_free(o);
 		return -1;

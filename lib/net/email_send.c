@@ -3,6 +3,7 @@
  * SMTP, a reply threaded under the message it answers (In-Reply-To, References), its
  * Message-ID made from the draft's key, so that a message sent again is the same message.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -211,6 +212,89 @@ static int transfer(sm_sender *s, job *j, const char *url, const char *msgid, sm
 	return 0;
 }
 
+/* --- the sent folder: a copy of each message, and where a send is looked for ------------ */
+
+typedef struct {
+	const sm_email_conf *conf;
+	const char *msg; /* APPEND: the message */
+	size_t len, off;
+} imap_job;
+
+static size_t imap_read(char *buf, size_t size, size_t n, void *data)
+{
+	imap_job *j = data;
+	size_t room = size * n, left = j->len - j->off;
+	if (room > left)
+		room = left;
+	memcpy(buf, j->msg + j->off, room);
+	j->off += room;
+	return room;
+}
+
+static void imap_setup(void *curl, sm_http_req *req)
+{
+	imap_job *j = req->data;
+	sm_email_setup(curl, j->conf, "imap,imaps");
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
+	if (j->msg) {
+		j->off = 0;
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, NULL);
+		curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(curl, CURLOPT_READFUNCTION, imap_read);
+		curl_easy_setopt(curl, CURLOPT_READDATA, j);
+		curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)j->len);
+	}
+}
+
+/* One IMAP request on the sent folder: SEARCH (query) or APPEND (msg). */
+static int imap_call(sm_sender *s, const sm_email_conf *c, const char *query, const char *msg,
+		     size_t len, sm_buf *out, char *err, size_t errn)
+{
+	imap_job j = {.conf = c, .msg = msg, .len = len};
+	char *url = sm_email_url(c->base, c->sent_folder);
+	if (query) {
+		char *u = sm_asprintf("%s?%s", url, query);
+		free(url);
+		url = u;
+	}
+	sm_http_req req = {.url = url, .setup = imap_setup, .data = &j, .body = msg, .body_len = len};
+	int rc = sm_http_add(s->http, &req);
+	if (rc == 0) {
+		sm_http_run(s->http);
+		if (req.failed) {
+			snprintf(err, errn, "%s: %s", c->sent_folder, req.error);
+			rc = -1;
+		} else if (out)
+			sm_buf_add(out, req.body_in.s ? req.body_in.s : "", req.body_in.len);
+	} else
+		snprintf(err, errn, "%s", sm_errmsg());
+	sm_http_req_free(&req);
+	free(url);
+	return rc;
+}
+
+/* Is the message with this Message-ID in the sent folder? 1 yes, 0 no, -1 cannot tell. */
+static int in_sent_folder(sm_sender *s, const sm_email_conf *c, const char *msgid, char *err, size_t errn)
+{
+	sm_buf q = {0}, out = {0};
+	char *quoted = sm_email_quote(msgid);
+	sm_buf_adds(&q, "HEADER%20Message-ID%20");
+	for (const unsigned char *p = (const unsigned char *)quoted; *p; p++)
+		if (isalnum(*p) || strchr("-._~@", *p))
+			sm_buf_add(&q, (const char *)p, 1);
+		else
+			sm_buf_printf(&q, "%%%02X", *p);
+	free(quoted);
+	int rc = imap_call(s, c, q.s, NULL, 0, &out, err, errn);
+	int found = 0;
+	for (const char *p = out.s; rc == 0 && p && (p = strstr(p, "* SEARCH")); p += 8)
+		if (strspn(p + 8, " ") && isdigit((unsigned char)p[8 + strspn(p + 8, " ")]))
+			found = 1;
+	sm_buf_free(&q);
+	sm_buf_free(&out);
+	return rc < 0 ? -1 : found;
+}
+
 int sm_email_send(sm_sender *s, const sm_post *p, sm_sent *r)
 {
 	sm_email_conf c;
@@ -240,7 +324,33 @@ int sm_email_send(sm_sender *s, const sm_post *p, sm_sent *r)
 	sm_mail m = {c.from, to, subject, msgid, orig, refs, p->lang, p->text, sm_now()};
 	char *msg = sm_mail_build(&m, &j.len), *url = smtp_url(c.smtp, domain);
 	j.msg = msg;
-	rc = transfer(s, &j, url, msgid, r);
+	char err[300] = "";
+	int was = 0;
+	if (p->dry_run) {
+		sm_sent_preview(r, "SMTP", url, msg, j.len);
+		rc = 0;
+	} else if (p->reconcile && !c.sent_folder) { /* nothing to ask: never twice */
+		r->failed = 1;
+		snprintf(r->error, sizeof r->error, "sending was interrupted: whether the mail went out "
+			 "is unknown (look for Message-ID <%s>; set sent-folder to let smkit look); "
+			 "revive it with sm-approve edit if it did not", msgid);
+		rc = 0;
+	} else if (p->reconcile && (was = in_sent_folder(s, &c, msgid, err, sizeof err)) != 0) {
+		if (was > 0) { /* it went out before */
+			r->ext_id = sm_strdup(msgid);
+			r->url = sm_asprintf("mid:%s", msgid);
+		} else {
+			r->failed = r->temporary = 1;
+			snprintf(r->error, sizeof r->error, "cannot look for the mail sent before: %s", err);
+		}
+		rc = 0;
+	} else {
+		rc = transfer(s, &j, url, msgid, r);
+		/* the copy that later runs look for; a failure leaves the mail sent all the same */
+		if (rc == 0 && !r->failed && c.sent_folder && c.sent_append &&
+		    imap_call(s, &c, NULL, msg, j.len, NULL, err, sizeof err) < 0)
+			sm_warn("channel '%s': the copy in %s: %s", s->name, c.sent_folder, err);
+	}
 	free(msg);
 	free(url);
 out:

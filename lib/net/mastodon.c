@@ -837,6 +837,14 @@ static int post(sm_sender *s, const conn *k, const sm_post *p, const target *t, 
 			      "Content-Type: application/json; charset=utf-8", key, NULL};
 	sm_http_req req = {.url = url, .body = body, .body_len = strlen(body), .headers = hdrs,
 			   .idempotent = 1};
+	if (p->dry_run) {
+		sm_sent_preview(r, "POST", url, body, strlen(body));
+		json_decref(b);
+		free(body);
+		free(url);
+		free(key);
+		return 0;
+	}
 	int rc = sm_http_add(s->http, &req);
 	if (rc == 0) {
 		sm_http_run(s->http);

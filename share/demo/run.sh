@@ -56,6 +56,29 @@ echo "== sm-assign list: open cases, most urgent first (a case no agent has room
 sm-assign --dir "$demo" list | jq -r '[.case, .status, .team, (.assignee // "(queued)"), .due] | @tsv' 2>/dev/null ||
 	sm-assign --dir "$demo" list
 echo
+# sm-publish: alice answers two matched items, lena approves (4 eyes), otto publishes them to
+# an outbox channel, a file, so no account is needed; identity from SM_USER (security.identity env)
+echo "== sm-approve, sm-publish: alice answers two items, lena approves, otto publishes to the outbox"
+git config -f "$cfg" security.identity env
+git config -f "$cfg" channel.outbox.kind outbox
+git config -f "$cfg" channel.outbox.path outbox.jsonl
+git config -f "$cfg" agent.lena.role approver
+git config -f "$cfg" agent.otto.role publisher
+for id in $(sqlite3 "$demo/store.db" "SELECT id FROM items WHERE rules IS NOT NULL
+	ORDER BY priority = 'high' DESC, created_at DESC LIMIT 2"); do
+	SM_USER=alice sm-approve --dir "$demo" draft "$id" --channel outbox \
+		-m "Thank you for telling us. We are on it and will answer here."
+done > "$demo/drafts.jsonl"
+SM_USER=lena sm-approve --dir "$demo" ok - < "$demo/drafts.jsonl" > /dev/null
+SM_USER=otto sm-publish --dir "$demo" -v > "$demo/published.jsonl"
+jq -c '{draft, reply_to, state, published}' "$demo/published.jsonl" 2>/dev/null || cat "$demo/published.jsonl"
+echo "-- $demo/outbox.jsonl, one line per post:"
+cat "$demo/outbox.jsonl"
+echo "-- sm-publish again: nothing is due, nothing is sent: $(SM_USER=otto sm-publish --dir "$demo" | wc -l) records"
+echo "-- the cases answered wait for the customer now (pending), their first response recorded:"
+sm-assign --dir "$demo" list --status pending | jq -r '[.case, .status, .first_response_at] | @tsv' 2>/dev/null ||
+	sm-assign --dir "$demo" list --status pending
+echo
 echo "== sm-match --test: the rules' own Test-Match / Test-No-Match lines, as TAP"
 sm-match --dir "$demo" --test
 echo
