@@ -10,7 +10,7 @@
 # identity = env, not through a crafted record on sm-approve's stdin.
 . "${SM_SRC:-.}/tests/lib/test.sh"
 
-for c in sm-init sm-fetch sm-match sm-assign sm-approve jq sqlite3; do
+for c in sm-init sm-fetch sm-match sm-assign sm-approve sm-publish jq sqlite3; do
 	command -v $c >/dev/null || skip_all "$c not found"
 done
 [ -d "$SM_CORPUS/mastodon" ] || skip_all "no corpus at $SM_CORPUS"
@@ -56,6 +56,8 @@ cat >>"$WS/config" <<'EOF'
 [agent "bob"]
 	team = support
 	role = approver
+[agent "pat"]
+	role = publisher
 EOF
 cfg fetch.attempts 1
 printf '%s\n' "$SECRET" >"$WS/token.secret"
@@ -101,6 +103,10 @@ run draft env SM_USER=alice sm-approve draft "$item" -m "Wir kümmern uns."
 draft=$(jq -r .draft outs/draft.out)
 run approve env SM_USER=bob sm-approve ok "$draft"
 is "sm-approve ok: exit 0" "$?" 0
+# sm-publish sends it with the channel's token; the replay has no such post recorded, so
+# the network refuses it: the trace and the refusal are searched all the same
+run publish env SM_USER=pat sm-publish -v -v
+like "sm-publish -v -v: the request traced, the token as ***" outs/publish.err 'Authorization: \*\*\*'
 run approve-list sm-approve list
 run approve-show sm-approve show "$draft"
 run approve-verify sm-approve verify
@@ -194,6 +200,8 @@ is "--dir on a config of one's own, linked to the team's store: sm-approve refus
 like "... it says why" err "^sm-approve: '$TMP/mine/store.db' is a link to '$WS/store.db', the store of another workspace"
 SM_USER=mallory sm-assign --dir mine take "$case" >out 2>err
 is "... sm-assign take refused (77)" "$?" 77
+SM_USER=mallory sm-publish --dir mine >out 2>err
+is "... sm-publish refused (77)" "$?" 77
 is "... no approval was written" "$(sqlval "select count(*) from approvals")" "$before"
 rm mine/store.db
 ln "$WS/store.db" mine/store.db
