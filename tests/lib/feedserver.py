@@ -297,6 +297,7 @@ def main():
     a = ap.parse_args()
     port = a.port_pos if a.port_pos is not None else a.port
     ThreadingHTTPServer.daemon_threads = True  # a hung /timeout never blocks exit
+    ThreadingHTTPServer.request_queue_size = 128  # many channels connect at once: no SYN dropped
     srv = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     srv.root = os.path.realpath(a.root)
     srv.flaky, srv.lock = {}, threading.Lock()

@@ -83,7 +83,8 @@ def main():
     www, ws = os.path.join(tmp, "www"), os.path.join(tmp, "ws")
     os.makedirs(www, exist_ok=True)
     srv = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/lib/feedserver.py"), "--root", www,
-                            "--port-file", os.path.join(tmp, "port"), "--log", os.path.join(tmp, "server.log")])
+                            "--port-file", os.path.join(tmp, "port"), "--log", os.path.join(tmp, "server.log")],
+                           stderr=open(os.path.join(tmp, "server.err"), "w"))
     try:
         return run(a, rnd, tmp, env, www, ws)
     except Broken as e:
@@ -136,11 +137,16 @@ def run(a, rnd, tmp, env, www, ws):
                     fh.write(f)
             elif os.path.exists(fault_file):
                 os.unlink(fault_file)
+        with open(os.path.join(tmp, "rounds.log"), "a") as lf:
+            lf.write("round %d %.3f %s\n" % (rnum, time.time(), json.dumps(chosen)))
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        p = subprocess.run(["sm-fetch", "--dir", ws, "-q"], env=env, capture_output=True, timeout=120)
+        trace = ["-v", "-v"] if os.environ.get("STRESS_TRACE") else ["-q"]
+        p = subprocess.run(["sm-fetch", "--dir", ws] + trace, env=env, capture_output=True, timeout=120)
         rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         peak = max(peak, rss if rss > before else peak)
         err = p.stderr.decode("utf-8", "replace")
+        with open(os.path.join(tmp, "rounds.log"), "a") as lf:
+            lf.write("exit %d\n%s" % (p.returncode, err))
         for line in p.stdout.decode().splitlines():
             rec = json.loads(line)
             printed[rec["id"]] = printed.get(rec["id"], 0) + 1
