@@ -194,6 +194,15 @@ is "and printed whole" "$(jq -c '.x | flatten | length' deep2.out)" 0
 sm-match -n -a deep2.jsonl >deep3.out
 is "sm-match -n (the scanner's path) reads it the same" "$(jq -c '[.id, .text]' deep3.out)" '["d:2","deep"]'
 
+# a number jansson cannot hold: the scanner's path (-n) and the store's refuse it alike
+printf '{"id":"big:1","channel":"support","text":"x","n":27777777777777777777777}\n' >big.jsonl
+for args in "sm-match -n -a" "sm-match -a"; do
+	# shellcheck disable=SC2086
+	$args big.jsonl >big.out 2>big.err
+	is "an integer beyond 64 bits ($args): exit 65" "$?" 65
+	like "an integer beyond 64 bits ($args): big.jsonl:1:" big.err '^sm-match: big.jsonl:1:[0-9]+: not JSON: too big integer'
+done
+
 # --- an exec channel printing what the internet sent ------------------------------------
 
 cat >"$WS/feedbad.sh" <<'EOF'
