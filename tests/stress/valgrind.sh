@@ -14,7 +14,7 @@ out=$(cd "$out" && pwd)
 wrap() { # wrap REAL WRAPPER
 	cat >"$2" <<W
 #!/bin/sh
-exec valgrind -q --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \\
+exec valgrind -q --suppressions=$src/tests/valgrind.supp --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \\
 	--track-fds=no --child-silent-after-fork=yes --log-file="$out/logs/$(basename "$1").%p.log" \\
 	"$1" "\$@"
 W
