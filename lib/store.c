@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -105,10 +106,25 @@ static int db_code(int rc)
 	}
 }
 
+/* An I/O error on a full file system (the -shm or -wal could not grow) says so. */
+static const char *no_space(const char *path, int rc)
+{
+	char *dir = sm_strdup(path), *slash = strrchr(dir, '/');
+	struct statvfs fs;
+	int full = 0;
+	if (slash)
+		slash == dir ? (void)(dir[1] = 0) : (void)(*slash = 0);
+	if ((rc & 0xff) == SQLITE_IOERR && statvfs(slash ? dir : ".", &fs) == 0)
+		full = (unsigned long long)fs.f_bavail * fs.f_frsize < 1024 * 1024;
+	free(dir);
+	return full ? " (no space left on its file system)" : "";
+}
+
 static int db_error(sm_store *st, const char *what)
 {
 	int rc = sqlite3_extended_errcode(st->db);
-	return sm_error_code(db_code(rc), "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+	return sm_error_code(db_code(rc), "%s: %s: %s%s", st->path, what, sqlite3_errmsg(st->db),
+			     no_space(st->path, rc));
 }
 
 static sqlite3_stmt *stmt(sm_store *st, int q)
