@@ -140,7 +140,10 @@ valgrind: all
 # the tests also run real peers (dovecot, an aiosmtpd SMTP server) and check the man pages.
 DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libjansson-dev libsqlite3-dev \
 	libgit2-dev libxml2-dev libutf8proc-dev libpcre2-dev sqlite3 git python3 python3-yaml \
-	perl curl jq mandoc dovecot-imapd python3-aiosmtpd python3-regex valgrind clang
+	perl curl jq mandoc dovecot-imapd python3-aiosmtpd python3-regex \
+	python3-icalendar valgrind clang
+# sm-report's HTML is rendered by headless Chromium in its test
+DEB_PKGS += chromium
 deps:
 	@sh tools/deps.sh $(DEB_PKGS)
 deps-quiet:

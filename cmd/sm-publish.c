@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "plan.h"
 #include "publish.h"
 
 static void usage(FILE *fp)
@@ -18,7 +19,7 @@ static void usage(FILE *fp)
 		    "\n"
 		    "  -n, --dry-run     print what would be sent, byte for byte; send nothing\n"
 		    "  -c, --channel C   only drafts of channel C\n"
-		    "      --plan        the editorial plan's drafts (sm-plan sync first)\n"
+		    "      --plan        sync the editorial plan (sm-plan sync), then publish its drafts\n"
 		    "  -v, --verbose     say what was done; twice: trace the HTTP requests\n"
 		    "  -q, --quiet       no warnings, only errors\n"
 		    "  -d, --dir DIR     the workspace (else $SM_DIR, else ~/.local/share/smkit)\n"
@@ -62,6 +63,24 @@ static int from_record(json_t *rec, const char *file, long lineno, void *data)
 		return sm_error_code(SM_EX_DATAERR, "%s:%ld: not a draft record (no \"draft\" number)",
 				     file, lineno);
 	return add_id(data, json_integer_value(id));
+}
+
+/* --plan: the entries of the reviewed branch made drafts (sm-plan sync); an entry with a
+   problem gets none and is named, the others are published all the same. */
+static int sync_plan(const sm_workspace *ws, sm_config *cfg, sm_store *st, const char *who,
+		     int verbose)
+{
+	sm_plan_sync_stats s;
+	char now[SM_TIME_LEN];
+	if (sm_plan_sync(ws, cfg, st, who, sm_time_format(sm_now(), now), &s) < 0)
+		return -1;
+	for (size_t i = 0; i < s.problems.n; i++)
+		sm_warn("plan: %s", s.problems.msg[i]);
+	if (verbose && *s.commit)
+		sm_warn("plan %.12s: %ld drafts created, %ld replaced, %ld withdrawn, %ld unchanged",
+			s.commit, s.created, s.replaced, s.withdrawn, s.unchanged);
+	sm_plan_sync_stats_free(&s);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -116,6 +135,8 @@ int main(int argc, char **argv)
 			sm_whoami(cfg, &agent, &login) < 0 ||
 			(!o.dry_run && sm_publish_allowed(cfg, agent, login) < 0)))
 		rc = -1;
+	if (rc == 0 && o.plan && !o.dry_run) /* the reviewed branch first: what it says now */
+		rc = sync_plan(&ws, cfg, st, agent ? agent : login, x.verbose);
 	if (rc == 0) {
 		rc = sm_publish_run(&ws, cfg, st, agent ? agent : login, &o, &stats);
 		if (rc >= 0 && x.verbose)

@@ -27,6 +27,8 @@ static const char Q_ADD[] =
 static const char Q_COUNT[] = "SELECT count(DISTINCT approver) FROM approvals WHERE draft_id = ?1"
 			      " AND hash = ?2 AND approver != ?3 AND approver NOT IN (SELECT actor FROM audit"
 			      " WHERE object = 'draft:' || ?1 AND action = 'edit')";
+/* a failed draft revived: its approvals are void (each stays in the audit log) */
+static const char Q_VOID[] = "DELETE FROM approvals WHERE draft_id = ?1";
 static const char Q_EDITOR[] = "SELECT 1 FROM audit WHERE object = 'draft:' || ?1 AND action = 'edit'"
 			       " AND actor = ?2";
 static const char Q_MINE[] = "SELECT 1 FROM approvals WHERE draft_id = ?1 AND approver = ?2 AND hash = ?3";
@@ -177,7 +179,7 @@ static void target(sm_store *st, const char *item, long long case_id, target_inf
 }
 
 static const sm_policy *policy_of(const sm_policies *ps, const target_info *t, const char *channel,
-				  const char *kind)
+				  const char *kind, const sm_draft_spec *spec)
 {
 	const char *tags[64];
 	size_t n = 0;
@@ -186,6 +188,8 @@ static const sm_policy *policy_of(const sm_policies *ps, const target_info *t, c
 	json_array_foreach(arr, i, v)
 		if (n < 64 && json_is_string(v))
 			tags[n++] = json_string_value(v);
+	for (i = 0; i < spec->ntags && n < 64; i++)
+		tags[n++] = spec->tags[i];
 	sm_policy_subject s = {channel, t->team && *t->team ? t->team : NULL,
 			       t->priority && *t->priority ? t->priority : NULL, kind, tags, n};
 	const sm_policy *p = sm_policy_match(ps, &s);
@@ -227,13 +231,30 @@ int sm_draft_may_write(sm_config *cfg, const char *who)
 	return 0;
 }
 
+/* Plan posts are written in the plan repository and reviewed there; syncing them into
+   drafts is for an agent, a publisher (cron's) or an admin. */
+int sm_draft_may_sync_plan(sm_config *cfg, const char *who)
+{
+	size_t n;
+	const char *const *logins = sm_config_get_all(cfg, "publish.login", &n);
+	for (size_t i = 0; who && i < n; i++) /* cron's login, which publishes the plan */
+		if (!strcmp(logins[i], who))
+			return 0;
+	if (need_agent(cfg, who) < 0)
+		return -1;
+	if (!sm_agent_has_role(cfg, who, "agent") && !sm_agent_has_role(cfg, who, "publisher"))
+		return sm_error_code(SM_EX_NOPERM, "%s may not make drafts of the plan (role agent or "
+				     "publisher)", who);
+	return 0;
+}
+
 int sm_draft_create(sm_store *st, sm_config *cfg, const sm_policies *ps, const char *who,
 		    const sm_draft_spec *spec, long long *id, const char *now)
 {
 	target_info t;
 	char *reply_to = spec->reply_to ? sm_strdup(spec->reply_to) : NULL;
 	int rc = -1;
-	if (sm_draft_may_write(cfg, who) < 0) {
+	if ((spec->plan ? sm_draft_may_sync_plan(cfg, who) : sm_draft_may_write(cfg, who)) < 0) {
 		free(reply_to);
 		return -1;
 	}
@@ -251,8 +272,9 @@ int sm_draft_create(sm_store *st, sm_config *cfg, const sm_policies *ps, const c
 	else {
 		/* a reply sent on another channel takes the stricter of the two channels' policies:
 		   --channel cannot be a way around a policy */
-		const sm_policy *p = policy_of(ps, &t, channel, kind);
-		const sm_policy *q = t.channel && strcmp(t.channel, channel) ? policy_of(ps, &t, t.channel, kind) : NULL;
+		const sm_policy *p = policy_of(ps, &t, channel, kind, spec);
+		const sm_policy *q = t.channel && strcmp(t.channel, channel) ? policy_of(ps, &t, t.channel, kind, spec)
+									   : NULL;
 		if (!p || (q && q->approvals > p->approvals))
 			p = q ? q : p;
 		long needs = p ? p->approvals : 1; /* no policy: four eyes */
@@ -264,7 +286,7 @@ int sm_draft_create(sm_store *st, sm_config *cfg, const sm_policies *ps, const c
 				sqlite3_bind_int64(s, 3, spec->case_id);
 			sqlite3_bind_text(s, 4, channel, -1, SQLITE_STATIC);
 			sqlite3_bind_text(s, 5, spec->text, -1, SQLITE_STATIC);
-			sqlite3_bind_text(s, 6, who, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 6, spec->author ? spec->author : who, -1, SQLITE_STATIC);
 			sqlite3_bind_text(s, 7, needs ? "pending" : "approved", -1, SQLITE_STATIC);
 			sqlite3_bind_int64(s, 8, needs);
 			sqlite3_bind_text(s, 9, p ? p->name : NULL, -1, SQLITE_STATIC);
@@ -279,9 +301,11 @@ int sm_draft_create(sm_store *st, sm_config *cfg, const sm_policies *ps, const c
 		}
 		if (rc == 0) {
 			*id = sm_store_last_id(st);
-			char *detail = sm_asprintf("%s on %s%s%s; needs %ld (policy %s)", kind, channel,
-						   reply_to ? " to " : "", reply_to ? reply_to : "", needs,
-						   p ? p->name : "none");
+			char *detail = sm_asprintf("%s on %s%s%s%s%s%s%s; needs %ld (policy %s)", kind, channel,
+						   reply_to ? " to " : "", reply_to ? reply_to : "",
+						   spec->plan ? " from the plan entry " : "", spec->plan ? spec->plan : "",
+						   spec->author ? " by " : "", spec->author ? spec->author : "",
+						   needs, p ? p->name : "none");
 			rc = audit_draft(st, *id, who, "draft", detail, now);
 			free(detail);
 		}
@@ -402,8 +426,35 @@ int sm_draft_edit(sm_store *st, sm_config *cfg, long long id, const char *who, c
 				   id, d.author);
 	if (rc == 0 && (!strcmp(d.state, "published") || !strcmp(d.state, "sending")))
 		rc = sm_error_code(SM_EX_DATAERR, "draft %lld is %s: it can no longer change", id, d.state);
+	/* only what was committed on the reviewed branch is published: a plan post changes there */
+	if (rc == 0 && *d.plan)
+		rc = sm_error_code(SM_EX_DATAERR, "draft %lld comes from the plan entry %s: change the "
+				   "entry in the plan repository instead", id, d.plan);
 	if (rc == 0 && (!text || !*text))
 		rc = sm_error_code(SM_EX_DATAERR, "an empty draft");
+	if (rc == 0 && !strcmp(text, d.text) && !strcmp(d.state, "failed")) {
+		/* the same text of a draft that failed: pending again, its approvals void */
+		sqlite3_stmt *q = sm_store_sql(st, Q_VOID);
+		rc = -1;
+		if (q) {
+			sqlite3_bind_int64(q, 1, id);
+			rc = sm_store_done(st, q, "void approvals");
+		}
+		sqlite3_stmt *u = rc == 0 ? sm_store_sql(st, Q_TEXT) : NULL;
+		if (u) {
+			sqlite3_bind_int64(u, 1, id);
+			sqlite3_bind_text(u, 2, text, -1, SQLITE_STATIC);
+			sqlite3_bind_text(u, 3, now, -1, SQLITE_STATIC);
+			rc = sm_store_done(st, u, "revive draft");
+		} else
+			rc = -1;
+		if (rc == 0 && d.needs == 0)
+			rc = set_state(st, id, "approved", NULL, now);
+		if (rc == 0)
+			rc = audit_draft(st, id, who, "revive", "failed; its approvals are void", now);
+		sm_draft_free(&d);
+		return rc;
+	}
 	if (rc == 0 && !strcmp(text, d.text)) { /* the same text: the approvals stand */
 		sm_draft_free(&d);
 		return 0;

@@ -19,11 +19,16 @@ typedef struct {
 	char *published_id, *published_url, *published_at;
 	long attempts;
 } sm_draft;
-/* What a new draft answers and says; reply_to or case_id, or neither for a post. */
+/* What a new draft answers and says; reply_to or case_id, or neither for a post. A plan
+   post (plan set) is made by whoever syncs the plan (role agent, publisher or admin) in
+   the name of the entry's author, and its tags count in choosing the policy. */
 typedef struct {
 	const char *reply_to;
 	long long case_id;
 	const char *channel, *text, *at, *batch, *kind, *plan, *plan_blob;
+	const char *author;           /* NULL: the acting agent */
+	const char *const *tags;      /* besides the target item's */
+	size_t ntags;
 } sm_draft_spec;
 int sm_draft_get(sm_store *st, long long id, sm_draft *d); /* 1, 0 none, -1 error */
 void sm_draft_free(sm_draft *d);
@@ -43,6 +48,7 @@ int sm_draft_edit(sm_store *st, sm_config *cfg, long long id, const char *who, c
 int sm_draft_releasable(sm_store *st, long long id, char *why, size_t n);
 json_t *sm_draft_record(sm_store *st, const sm_draft *d);
 int sm_draft_may_write(sm_config *cfg, const char *who); /* an agent with the agent role */
+int sm_draft_may_sync_plan(sm_config *cfg, const char *who); /* role agent or publisher */
 int sm_draft_approved_by(sm_store *st, const sm_draft *d, const char *who); /* its text now */
 char *sm_case_latest_item(sm_store *st, long long case_id); /* what a reply to it answers */
 /* Draft ids by state, author, batch, and not yet approved by someone (NULLs: any). */

@@ -60,7 +60,7 @@ void sm_warn(const char *fmt, ...)
 	   terminal as a control sequence */
 	sm_buf safe = {0};
 	sm_buf_adds(&safe, "");
-	sm_term_escape(&safe, line, strlen(line), SM_TERM_KEEP_NL);
+	sm_term_escapen(&safe, line, strlen(line), SM_TERM_KEEP_NL);
 	fprintf(stderr, "%s: %s\n", prog, safe.s);
 	sm_buf_free(&safe);
 }
@@ -97,6 +97,15 @@ char *sm_strndup(const char *s, size_t n)
 	memcpy(p, s, n);
 	p[n] = 0;
 	return p;
+}
+
+char *sm_strtrim(const char *s, size_t n)
+{
+	while (n && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return sm_strndup(s, n);
 }
 
 char *sm_asprintf(const char *fmt, ...)

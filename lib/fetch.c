@@ -148,6 +148,11 @@ static int setup(sm_fetch *run, char **names, int n)
 		}
 		if (c->ad->check(c) < 0)
 			return -1;
+		if (c->ad->send_only && n > 0)
+			return sm_error_code(SM_EX_USAGE, "channel '%s' is an %s: it is only sent to, "
+					     "there is nothing to fetch", c->name, kind);
+		if (c->ad->send_only)
+			memset(&run->chans[--run->nchans], 0, sizeof *c);
 	}
 	return 0;
 }

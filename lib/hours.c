@@ -112,10 +112,7 @@ int sm_hours_parse(const char *spec, sm_hours **out)
 	if (rc == 0 && extra)
 		rc = -1;
 	if (rc == 0 && zone && strcmp(zone, "UTC")) {
-		char *path = sm_asprintf("/usr/share/zoneinfo/%s", zone);
-		if (zone[0] == '/' || strstr(zone, "..") || access(path, R_OK) != 0)
-			rc = sm_error("unknown time zone '%s'", zone);
-		free(path);
+		rc = sm_tz_check(zone);
 		h->zone = sm_strdup(zone);
 	}
 	free(copy);
@@ -149,25 +146,41 @@ void sm_hours_free(sm_hours *h)
 	free(h);
 }
 
+int sm_tz_check(const char *zone)
+{
+	if (!zone || !strcmp(zone, "UTC"))
+		return 0;
+	char *path = sm_asprintf("/usr/share/zoneinfo/%s", zone);
+	int ok = zone[0] && zone[0] != '/' && !strstr(zone, "..") && access(path, R_OK) == 0;
+	free(path);
+	return ok ? 0 : sm_error("unknown time zone '%s'", zone);
+}
+
 /*
- * Local time conversions in the hours' zone. TZ is switched only when the zone changes,
- * and left so: glibc reads the zone file again on every switch, and nothing else in
- * smkit uses local time (every other time is UTC, through gmtime and timegm).
+ * Local time conversions in a zone. TZ is switched only when the zone changes, and left
+ * so: glibc reads the zone file again on every switch, and nothing else in smkit uses
+ * local time (every other time is UTC, through gmtime and timegm).
  */
+void sm_tz_use(const char *zone)
+{
+	static _Thread_local char current[128];
+	if (!zone)
+		zone = "UTC";
+	if (strcmp(current, zone)) {
+		setenv("TZ", zone, 1);
+		tzset();
+		snprintf(current, sizeof current, "%s", zone);
+	}
+}
+
 typedef struct {
 	int unused;
 } tzsave;
 
 static void tz_enter(const sm_hours *h, tzsave *sv)
 {
-	static _Thread_local char current[128];
-	const char *zone = h->zone ? h->zone : "UTC";
 	(void)sv;
-	if (strcmp(current, zone)) {
-		setenv("TZ", zone, 1);
-		tzset();
-		snprintf(current, sizeof current, "%s", zone);
-	}
+	sm_tz_use(h->zone);
 }
 
 static void tz_leave(tzsave *sv) { (void)sv; }

@@ -31,6 +31,10 @@ struct sm_http {
 	size_t nwaiting, capwaiting;
 	host_limit limits[MAX_HOSTS];
 	size_t nlimits;
+	/* the last request given up for a wait beyond max_wait: how long, and whether it was
+	   never sent (sm_http_hint) */
+	double hint_wait;
+	int hint_unsent;
 };
 
 double sm_monotonic(void)
@@ -232,6 +236,8 @@ static void schedule(sm_http *h, sm_http_req *req)
 	if (l && l->remaining == 0 && l->reset > now && l->reset > req->not_before) {
 		if (l->reset - now > h->o.max_wait) { /* not this run: cron comes again */
 			char why[128];
+			h->hint_wait = l->reset - now;
+			h->hint_unsent = 1;
 			snprintf(why, sizeof why, "rate limited for %.0fs more, beyond fetch.max-wait",
 				 l->reset - now);
 			refuse(h, req, 1, why);
@@ -244,6 +250,16 @@ static void schedule(sm_http *h, sm_http_req *req)
 		return;
 	}
 	wait_for(h, req);
+}
+
+void sm_http_hint(sm_http *h, double *wait, int *unsent)
+{
+	if (wait)
+		*wait = h->hint_wait;
+	if (unsent)
+		*unsent = h->hint_unsent;
+	h->hint_wait = 0;
+	h->hint_unsent = 0;
 }
 
 int sm_http_add(sm_http *h, sm_http_req *req)
@@ -395,6 +411,8 @@ static int retry(sm_http *h, sm_http_req *req)
 	if (wait > h->o.max_wait) {
 		snprintf(req->error + strlen(req->error), sizeof req->error - strlen(req->error),
 			 ", retry after %.0fs is beyond fetch.max-wait", wait);
+		h->hint_wait = wait;
+		h->hint_unsent = 0;
 		return 0;
 	}
 	curl_multi_remove_handle(h->multi, req->handle);

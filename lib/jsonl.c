@@ -184,7 +184,7 @@ static int on_terminal(void)
 static int out_safe(const char *s, size_t len)
 {
 	sm_buf b = {0};
-	sm_term_escape(&b, s, len, SM_TERM_JSON);
+	sm_term_escapen(&b, s, len, SM_TERM_JSON);
 	int rc = b.len && fwrite(b.s, 1, b.len, stdout) != b.len ? -1 : 0;
 	sm_buf_free(&b);
 	return rc;

@@ -34,12 +34,17 @@ typedef struct {
 	const char *subject;    /* e-mail; a reply's default is "Re: " and the original's */
 	const char *to;         /* e-mail; a reply's default is the original's sender */
 	int dry_run;            /* do what reading needs, but instead of sending fill r->preview */
-	int reconcile;          /* a send with this key may have gone out: look for it first */
+	int reconcile;          /* a send with this key may have gone out: look for it first;
+				   1 a try that failed, 2 a run that died while sending */
 } sm_post;
 typedef struct {
 	char *ext_id, *url;     /* malloc'd, when sent */
 	int failed, temporary;  /* temporary: worth trying again (timeout, 5xx, 429) */
 	char error[512];
+	/* a temporary failure because the network asked to wait longer than fetch.max-wait:
+	   how long (seconds), and whether nothing was sent at all */
+	double retry_in;
+	int unsent;
 	/* dry run: what would be sent, byte for byte (malloc'd) */
 	char *preview_method, *preview_url, *preview;
 	size_t preview_len;
@@ -63,6 +68,7 @@ typedef struct {
 	void (*free)(sm_chan *c);
 	/* send a post or reply: add requests to s->http, run it, fill r; NULL if it cannot */
 	int (*send)(sm_sender *s, const sm_post *p, sm_sent *r);
+	int send_only; /* nothing to fetch (an outbox): sm-fetch leaves it out */
 } sm_adapter;
 
 struct sm_chan {

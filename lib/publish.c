@@ -41,6 +41,10 @@ static const char Q_DONE[] =
 	"UPDATE drafts SET state = 'published', published_id = ?2, published_url = ?3, published_at = ?4,"
 	" lease_owner = NULL, lease_until = NULL, next_attempt = NULL, reason = NULL, updated_at = ?4"
 	" WHERE id = ?1";
+static const char Q_RELEASE[] =
+	"UPDATE drafts SET state = ?2, lease_owner = NULL, lease_until = NULL, attempts = max(attempts - 1, 0),"
+	" updated_at = ?3 WHERE id = ?1 AND state = 'sending' AND lease_owner = ?4";
+static const char Q_UNCOUNT[] = "UPDATE drafts SET attempts = max(attempts - 1, 0) WHERE id = ?1";
 static const char Q_FAIL[] =
 	"UPDATE drafts SET state = ?2, reason = ?3, next_attempt = ?4, lease_owner = NULL,"
 	" lease_until = NULL, updated_at = ?5 WHERE id = ?1";
@@ -72,12 +76,13 @@ static void note(run *r, int warning, const char *fmt, ...)
 		r->o->note(warning, msg, r->o->ctx);
 }
 
-/* Of the statuses, the one that says most: refused over left for later over failed. */
+/* Of the statuses, the one that says most: a config to fix over refused over left for
+   later over failed. */
 static void worst(run *r, int status)
 {
-	static const int order[] = {0, SM_EX_DATAERR, SM_EX_TEMPFAIL, SM_EX_NOPERM};
+	static const int order[] = {0, SM_EX_DATAERR, SM_EX_TEMPFAIL, SM_EX_NOPERM, SM_EX_CONFIG};
 	int a = 0, b = 0;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		if (order[i] == r->worst)
 			a = i;
 		if (order[i] == status)
@@ -194,7 +199,8 @@ static void make_post(run *r, const sm_draft *d, sm_post *p, json_t **item)
 	p->reply_item = *item;
 	p->key = d->send_key;
 	p->dry_run = r->o->dry_run;
-	p->visibility = sm_config_get_sub(r->cfg, "channel", d->channel, "visibility");
+	/* a reply keeps the visibility of what it answers (a direct message stays direct) */
+	p->visibility = *d->reply_to ? NULL : sm_config_get_sub(r->cfg, "channel", d->channel, "visibility");
 	p->lang = sm_config_get_sub(r->cfg, "channel", d->channel, "lang");
 	if (*item && json_string_value(json_object_get(*item, "lang")))
 		p->lang = json_string_value(json_object_get(*item, "lang"));
@@ -344,28 +350,46 @@ static int record_published(run *r, const sm_draft *d, const sm_sent *res)
 }
 
 /* A failure: permanent ends in failed; a passing one leaves the draft approved for a later
-   attempt, until publish.attempts were made. */
-static int record_failure(run *r, const sm_draft *d, const char *error, int temporary, int *failed)
+   attempt, until publish.attempts were made. The next attempt comes after the backoff, or
+   when the network said it would take more (a rate limit, Retry-After); a draft held back
+   by a rate limit before anything was sent has made no attempt. */
+static int record_failure(run *r, const sm_draft *d, const sm_sent *res, int *failed)
 {
 	char next[SM_TIME_LEN] = "";
 	const char *state = "failed";
 	char reason[600];
+	const char *error = res->error;
+	int temporary = res->temporary;
+	long made = d->attempts + (res->unsent ? 0 : 1);
 	snprintf(reason, sizeof reason, "%s", error);
 	*failed = 1;
-	if (temporary && d->attempts + 1 < r->max_attempts) {
+	if (temporary && (res->unsent || made < r->max_attempts)) {
 		double wait = r->retry;
 		for (long i = 0; i < d->attempts && wait < 6 * 3600; i++)
 			wait *= 2;
 		if (wait > 6 * 3600)
 			wait = 6 * 3600;
+		if (res->retry_in > wait)
+			wait = res->retry_in + 1;
 		sm_time_format(sm_now() + (time_t)wait, next);
 		state = "approved";
 		*failed = 0;
 	} else if (temporary)
-		snprintf(reason, sizeof reason, "%s; gave up after %ld attempts", error, d->attempts + 1);
+		snprintf(reason, sizeof reason, "%s; gave up after %ld attempts", error, made);
 	sqlite3_stmt *s = sm_store_sql(r->st, Q_FAIL);
 	if (!s)
 		return -1;
+	if (res->unsent && !*failed) { /* the claim counted an attempt: none was made */
+		sqlite3_stmt *u = sm_store_sql(r->st, Q_UNCOUNT);
+		if (!u)
+			return -1;
+		sqlite3_bind_int64(u, 1, d->id);
+		if (sm_store_done(r->st, u, "uncount attempt") < 0)
+			return -1;
+		s = sm_store_sql(r->st, Q_FAIL);
+		if (!s)
+			return -1;
+	}
 	sqlite3_bind_int64(s, 1, d->id);
 	sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
@@ -410,7 +434,7 @@ static int preview(run *r, const sm_draft *d)
 	json_decref(item);
 	if (rc < 0) {
 		note(r, 0, "draft %lld: %s", d->id, sm_errmsg());
-		worst(r, SM_EX_DATAERR);
+		worst(r, sm_errcode() == SM_EX_CONFIG ? SM_EX_CONFIG : SM_EX_DATAERR);
 		return 0;
 	}
 	json_t *x;
@@ -423,6 +447,32 @@ static int preview(run *r, const sm_draft *d)
 		x = json_pack("{s:{s:s}}", "would_send", "error", "the adapter made no request");
 	sm_sent_free(&res);
 	return emit(r, d->id, x);
+}
+
+/* The channel's config is wrong (a token variable not set in cron's environment, a channel
+   gone): that is ours to fix, not the draft's fault. The claim is given back, the draft as
+   it was (approved, or sending to be reconciled), the attempt not counted. */
+static int release(run *r, const sm_draft *d, const char *state, const char *error)
+{
+	note(r, 0, "draft %lld: %s: not sent", d->id, error);
+	worst(r, SM_EX_CONFIG);
+	r->stats->skipped++;
+	if (sm_store_begin(r->st) < 0)
+		return -1;
+	sqlite3_stmt *s = sm_store_sql(r->st, Q_RELEASE);
+	if (!s) {
+		sm_store_rollback(r->st);
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, d->id);
+	sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, r->now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, r->owner, -1, SQLITE_STATIC);
+	if (sm_store_done(r->st, s, "give the claim back") < 0 || sm_store_commit(r->st) < 0) {
+		sm_store_rollback(r->st);
+		return -1;
+	}
+	return 0;
 }
 
 static int publish_one(run *r, long long id, int named)
@@ -464,10 +514,20 @@ static int publish_one(run *r, long long id, int named)
 		sm_post p;
 		json_t *item;
 		make_post(r, &d, &p, &item);
-		p.reconcile = w == RECONCILE;
+		/* any earlier attempt may have gone out (an answer lost): look first */
+		p.reconcile = w == RECONCILE ? 2 : d.attempts > 0;
 		rc = sm_senders_send(r->senders, d.channel, &p, &res);
 		json_decref(item);
-		if (rc < 0) { /* a problem of ours (config): the draft fails with it */
+		if (rc < 0 && sm_errcode() == SM_EX_CONFIG) {
+			char error[512];
+			snprintf(error, sizeof error, "%s", sm_errmsg());
+			sm_time_format(sm_now(), r->now);
+			rc = release(r, &d, w == RECONCILE ? "sending" : "approved", error);
+			sm_sent_free(&res);
+			sm_draft_free(&d);
+			return rc;
+		}
+		if (rc < 0) { /* a problem of the draft (no recipient, not UTF-8): it fails with it */
 			res.failed = 1;
 			res.temporary = 0;
 			snprintf(res.error, sizeof res.error, "%s", sm_errmsg());
@@ -484,7 +544,7 @@ static int publish_one(run *r, long long id, int named)
 	if (ours == 1 && !res.failed)
 		rc = record_published(r, &d, &res);
 	else if (ours == 1)
-		rc = record_failure(r, &d, res.error, res.temporary, &failed);
+		rc = record_failure(r, &d, &res, &failed);
 	else if (ours == 0)
 		note(r, 1, "draft %lld: another run took it over while this one was sending", id);
 	else

@@ -33,7 +33,8 @@ int sm_publish_allowed(sm_config *cfg, const char *agent, const char *login);
  * the next attempt after a passing failure); a sending draft whose claim ran out is
  * reconciled with the network before anything is sent again. One result record per draft
  * looked at goes to stdout. Returns 0, or the exit status of the worst thing that happened
- * (77 a draft refused, 75 one left for a later attempt, 69 one failed), -1 on a fault.
+ * (78 a channel's config is wrong: its drafts stay as they were, 77 a draft refused, 75 one
+ * left for a later attempt, 65 one failed), -1 on a fault.
  */
 int sm_publish_run(const sm_workspace *ws, sm_config *cfg, sm_store *st, const char *who,
 		   const sm_publish_opts *o, sm_publish_stats *stats);

@@ -55,20 +55,11 @@ static void where(const fieldval *f, size_t off, int *line, int *col)
 	*col = f->seg[k].col + chars(f->v.s + f->seg[k].off, off - f->seg[k].off);
 }
 
-static char *trimmed(const char *s, size_t n)
-{
-	while (n && (*s == ' ' || *s == '\t'))
-		s++, n--;
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	return sm_strndup(s, n);
-}
-
 static void split_tags(sm_rule *rule, const char *v)
 {
 	while (*v) {
 		size_t n = strcspn(v, ",");
-		char *t = trimmed(v, n);
+		char *t = sm_strtrim(v, n);
 		if (*t) {
 			rule->tags = sm_realloc(rule->tags, (rule->ntags + 1) * sizeof *rule->tags);
 			rule->tags[rule->ntags++] = t;
@@ -221,7 +212,7 @@ static int field_line(para *pp, const char *s, size_t n, int lineno)
 	pp->f.seg[0].off = 0;
 	pp->f.seg[0].line = lineno;
 	pp->f.seg[0].col = 1 + chars(s, (size_t)(v - s));
-	char *val = trimmed(v, (size_t)(end - v));
+	char *val = sm_strtrim(v, (size_t)(end - v));
 	sm_buf_adds(&pp->f.v, val);
 	free(val);
 	pp->have_field = 1;
@@ -243,7 +234,7 @@ static int continuation(para *pp, const char *s, size_t n, int lineno)
 		pp->f.seg[pp->f.nseg].line = lineno;
 		pp->f.seg[pp->f.nseg++].col = 1 + chars(s, k);
 	}
-	char *val = trimmed(s + k, n - k);
+	char *val = sm_strtrim(s + k, n - k);
 	sm_buf_adds(&pp->f.v, val);
 	free(val);
 	return 0;

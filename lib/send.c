@@ -55,7 +55,15 @@ int sm_senders_send(sm_senders *ss, const char *channel, const sm_post *p, sm_se
 		return -1;
 	if (!ad->send)
 		return sm_error_code(SM_EX_CONFIG, "channel '%s': a %s channel cannot send", channel, kind);
+	sm_http_hint(ss->http, NULL, NULL);
 	int rc = ad->send(&s, p, r);
+	double wait;
+	int unsent;
+	sm_http_hint(ss->http, &wait, &unsent);
+	if (r->failed && r->temporary && wait > 0) {
+		r->retry_in = wait;
+		r->unsent = unsent;
+	}
 	if (r->failed) { /* the network's words may hold what we sent it */
 		char *safe = sm_redact(r->error);
 		snprintf(r->error, sizeof r->error, "%s", safe);

@@ -50,6 +50,7 @@ void *sm_calloc(size_t n, size_t size);
 void *sm_realloc(void *p, size_t n);
 char *sm_strdup(const char *s);
 char *sm_strndup(const char *s, size_t n);
+char *sm_strtrim(const char *s, size_t n); /* s[0..n) without blanks and tabs at the ends */
 char *sm_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 // buf.c: a growable byte buffer
@@ -82,10 +83,19 @@ char *sm_utf8_fix(const char *s, size_t n, size_t *len);
    and tab stay. SM_TERM_JSON is for a JSON text: the escapes are JSON's (\u0085), and the C0
    characters, which only whitespace between tokens can be, become spaces. */
 enum { SM_TERM_KEEP_NL = 1, SM_TERM_JSON = 2 };
-void sm_term_escape(sm_buf *out, const char *s, size_t n, int flags);
-char *sm_term_safe(const char *s, int flags); /* the same, malloc'd */
+void sm_term_escapen(sm_buf *out, const char *s, size_t n, int flags);
+/* The same of a string, no flags: newline and tab too as \n, \t (sm-report's cells). */
+void sm_term_escape(sm_buf *b, const char *s);
+char *sm_term_safe(const char *s, int flags); /* sm_term_escapen, malloc'd */
 /* A table cell: escaped (a newline too), cut after max characters (0: not cut); malloc'd. */
 char *sm_term_cell(const char *s, size_t max);
+
+// textlen.c: a post's length as a network counts it against its limit
+size_t sm_textlen_mastodon(const char *text);           /* code points, a link 23, @user@host as @user */
+size_t sm_textlen_graphemes(const char *s, size_t n);   /* extended grapheme clusters (Bluesky) */
+size_t sm_textlen_x(const char *text);                  /* twitter-text weights: CJK, emoji 2, link 23 */
+size_t sm_textlen(const char *network, const char *text); /* the count the network uses */
+long sm_textlen_limit(const char *network);             /* 500, 300, 280; 0: none known */
 
 // sha256.c
 void sm_sha256_hex(const void *data, size_t len, char out[65]);
@@ -121,6 +131,11 @@ void sm_hours_free(sm_hours *h);
 time_t sm_hours_add(const sm_hours *h, time_t from, double seconds);
 /* The business seconds between a and b. */
 double sm_hours_between(const sm_hours *h, time_t a, time_t b);
+/* Make zone (an IANA name, NULL for UTC) the one localtime and mktime use; TZ is switched
+   only when the zone changes. Everything that converts local times goes through this. */
+void sm_tz_use(const char *zone);
+/* 0 if zone names a time zone of the system's database, else -1 with a message. */
+int sm_tz_check(const char *zone);
 
 // html.c: HTML to plain text, URL resolution
 /*
@@ -419,6 +434,10 @@ const char *sm_http_header(sm_http_req *req, const char *name);
 /* Run transfers until one ends or timeout_ms passes; calls the done callbacks of the ended
    ones. Returns the number of transfers still under way or waiting to start. */
 int sm_http_wait(sm_http *h, int timeout_ms);
+/* Since the last call: the wait (seconds) of the last request given up because the
+   network asked for longer than max_wait (rate limit, Retry-After), 0 if none; *unsent 1 if
+   it was given up before being sent. Read and reset. */
+void sm_http_hint(sm_http *h, double *wait, int *unsent);
 void sm_http_wakeup(sm_http *h); /* from any thread: end a sm_http_wait early */
 /* Run until every transfer has ended (for a single request outside a fetch run). */
 void sm_http_run(sm_http *h);

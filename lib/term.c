@@ -30,7 +30,7 @@ static size_t decode(const unsigned char *s, size_t n, unsigned *cp)
 	return len;
 }
 
-void sm_term_escape(sm_buf *out, const char *s, size_t n, int flags)
+void sm_term_escapen(sm_buf *out, const char *s, size_t n, int flags)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 	sm_buf_grow(out, n);
@@ -57,11 +57,13 @@ void sm_term_escape(sm_buf *out, const char *s, size_t n, int flags)
 	}
 }
 
+void sm_term_escape(sm_buf *b, const char *s) { sm_term_escapen(b, s, strlen(s), 0); }
+
 char *sm_term_safe(const char *s, int flags)
 {
 	sm_buf b = {0};
 	sm_buf_adds(&b, "");
-	sm_term_escape(&b, s, strlen(s), flags);
+	sm_term_escapen(&b, s, strlen(s), flags);
 	return sm_buf_detach(&b);
 }
 

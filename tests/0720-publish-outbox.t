@@ -246,6 +246,21 @@ approve "$db"
 pub otto
 is "revived: published" "$?:$(jq -r '.state + " " + .text' out)" "0:published Repariert."
 is "revived: in the outbox once" "$(grep -c Repariert "$WS/broken.jsonl")" 1
+# a failed draft revived with its very text: pending, its approvals void, approved anew
+dr=$(draft site:2 'Gleicher Text.' broken)
+approve "$dr"
+sqlval "UPDATE drafts SET state = 'failed', reason = 'the network said no' WHERE id = $dr"
+SM_USER=alice sm-approve edit "$dr" -m 'Gleicher Text.' >out 2>err
+is "the same text revives a failed draft: pending, no approval left" \
+	"$?:$(jq -c '[.state, (.approvals | length)]' out)" '0:["pending",0]'
+is "... recorded as revive in the audit log" \
+	"$(sqlval "SELECT action FROM audit WHERE object = 'draft:$dr' ORDER BY seq DESC LIMIT 1")" revive
+pub otto "$dr"
+is "... not sent before it is approved again" "$?:$(grep -c 'Gleicher' "$WS/broken.jsonl")" "77:0"
+SM_USER=bob sm-approve ok "$dr" >/dev/null
+is "... the earlier approver may approve it again" "$(state "$dr")" approved
+pub otto "$dr"
+is "... then sent once" "$?:$(grep -c 'Gleicher' "$WS/broken.jsonl")" "0:1"
 
 # --- config ------------------------------------------------------------------------------------
 
@@ -330,5 +345,12 @@ is "lease ran out: one line, with the claim's key" "$(lines "$OUT"):$(grep -c "s
 kill "$live" 2>/dev/null
 
 ok "audit: the chain is intact at the end" quiet sm-approve verify
+
+# --- sm-fetch leaves outboxes out -----------------------------------------------------------
+sm-fetch -v >out 2>err
+is "sm-fetch of every channel: exit 0, no word of the outboxes" "$?:$(grep -c -e "'site'" -e "'broken'" -e 'site:' err)" "0:0"
+exits "sm-fetch -c OUTBOX: exit 64" 64 sm-fetch -c site
+sm-fetch -c site 2>err
+like "... the message says why" err "channel 'site' is an outbox: it is only sent to"
 
 done_testing

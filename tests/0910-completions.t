@@ -317,6 +317,19 @@ if command -v fish >/dev/null 2>&1 && [ -f "$COMP/fish/sm-publish.fish" ]; then
 	is "sm-publish -c: fish offers the channels" "$(fp 'sm-publish -c ')" "press social "
 fi
 
+# sm-plan: subcommands, formats, channels, the entries of the reviewed branch
+if [ -f "$COMP/bash/sm-plan" ]; then
+	f=$COMP/bash/sm-plan
+	pc() { bash_complete "$f" sm-plan "$@" 2>err | grep -v '^$' | tr '\n' ' '; }
+	is "sm-plan: bash offers the subcommands" "$(pc "")" "add list show check sync "
+	is "sm-plan list -f: the formats" "$(pc list -f "")" "table jsonl ics "
+	is "sm-plan add --channel c: the channel" "$(pc add --channel c)" "crm "
+	mkdir -p ws/plan/posts && printf 'At: 2026-12-01 09:00 UTC\nChannels: blog\n\nx\n' >ws/plan/posts/a.txt &&
+		git -C ws/plan add posts && git -C ws/plan -c user.name=t -c user.email=t@x commit -q -m a
+	is "sm-plan show: the entries of the reviewed branch" "$(pc show "")" "posts/a.txt "
+	is "sm-plan check: the branches" "$(pc check "")" "main HEAD "
+fi
+
 # zsh: the file parses (its completion is not driven here)
 if command -v zsh >/dev/null 2>&1; then
 	ok "zsh: _smkit parses" zsh -n "$COMP/zsh/_smkit"

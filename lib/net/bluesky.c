@@ -1050,22 +1050,6 @@ static int is_punct(utf8proc_int32_t c)
 	return k >= UTF8PROC_CATEGORY_PC && k <= UTF8PROC_CATEGORY_PO;
 }
 
-/* Extended grapheme clusters, as Bluesky counts a post's length. */
-static size_t graphemes(const char *s, size_t n)
-{
-	utf8proc_int32_t prev = -1, c, state = 0;
-	size_t count = 0;
-	for (size_t i = 0; i < n;) {
-		i += cp_at(s, n, i, &c);
-		if (c < 0)
-			c = 0xFFFD;
-		if (prev < 0 || utf8proc_grapheme_break_stateful(prev, c, &state))
-			count++;
-		prev = c;
-	}
-	return count;
-}
-
 static int check_text(const char *text, sm_sent *r)
 {
 	size_t n = strlen(text), g;
@@ -1075,7 +1059,7 @@ static int check_text(const char *text, sm_sent *r)
 		return refuse(r, 0, "the text is empty");
 	if (n > MAX_BYTES)
 		return refuse(r, 0, "the text has %zu bytes, Bluesky takes at most %d", n, MAX_BYTES);
-	if ((g = graphemes(text, n)) > MAX_GRAPHEMES)
+	if ((g = sm_textlen_graphemes(text, n)) > MAX_GRAPHEMES)
 		return refuse(r, 0, "the text has %zu characters, Bluesky takes at most %d", g,
 			      MAX_GRAPHEMES);
 	return 0;
@@ -1157,7 +1141,7 @@ static size_t tag_end(const char *s, size_t n, size_t i)
 		word |= !is_punct(c) && utf8proc_category(c) != UTF8PROC_CATEGORY_ND;
 	}
 	cp_at(s, n, i + 1, &c);
-	if (!word || c == 0xFE0F || graphemes(s + i + 1, j - i - 1) > MAX_TAG || j - i - 1 > 640)
+	if (!word || c == 0xFE0F || sm_textlen_graphemes(s + i + 1, j - i - 1) > MAX_TAG || j - i - 1 > 640)
 		return i;
 	return j;
 }

@@ -995,15 +995,18 @@ static char *normal_text(const char *s)
 }
 
 /* A post of ours in list whose raw is the text (for a new topic: one that starts a topic;
-   not compared by title, which Discourse may have prettified). */
-static json_t *mine_in(forum *f, json_t *list, const char *text, const target *t)
+   not compared by title, which Discourse may have prettified). Strict: a reply must answer
+   the same post too, so that two drafts with one text (bulk replies) to two posts of a topic
+   are two posts; loose (a send that may have gone out before) any of ours with the text. */
+static json_t *mine_in(forum *f, json_t *list, const char *text, const target *t, int strict)
 {
 	char *want = normal_text(text);
 	json_t *p, *found = NULL;
 	size_t i;
 	json_array_foreach(list, i, p) {
 		const char *raw = str(p, "raw"), *user = str(p, "username");
-		if (!raw || !user || strcasecmp(user, f->user) || (!t->topic && num(p, "post_number") != 1))
+		if (!raw || !user || strcasecmp(user, f->user) || (!t->topic && num(p, "post_number") != 1) ||
+		    (strict && t->topic && reply_number(p) != t->number))
 			continue;
 		char *have = normal_text(raw);
 		int same = strcmp(have, want) == 0;
@@ -1020,8 +1023,8 @@ static json_t *mine_in(forum *f, json_t *list, const char *text, const target *t
 /* Our post with this text made before (a send that crashed or was not answered): in the
    topic's first posts and its last ones, or for a new topic in the latest posts. 0 with
    *found (or NULL), -1 with r failed. */
-static int find_mine(sm_sender *s, forum *f, const sm_post *p, const target *t, json_t **found,
-		     sm_sent *r)
+static int find_mine(sm_sender *s, forum *f, const sm_post *p, const target *t, int strict,
+		     json_t **found, sm_sent *r)
 {
 	json_t *body;
 	char *url = t->topic ? sm_asprintf("%s/t/%ld.json?include_raw=1", f->base, t->topic)
@@ -1035,7 +1038,7 @@ static int find_mine(sm_sender *s, forum *f, const sm_post *p, const target *t, 
 				 : json_object_get(body, "latest_posts");
 	long last = num(json_array_get(posts, json_array_size(posts) - 1), "post_number");
 	long highest = num(body, "highest_post_number");
-	*found = mine_in(f, posts, p->text, t);
+	*found = mine_in(f, posts, p->text, t, strict);
 	json_decref(body);
 	if (*found || !t->topic || highest <= last)
 		return 0;
@@ -1044,7 +1047,7 @@ static int find_mine(sm_sender *s, forum *f, const sm_post *p, const target *t, 
 	free(url);
 	if (rc == 0)
 		*found = mine_in(f, json_object_get(json_object_get(body, "post_stream"), "posts"),
-				 p->text, t);
+				 p->text, t, strict);
 	json_decref(body);
 	return rc;
 }
@@ -1128,7 +1131,8 @@ static void send_tries(sm_sender *s, forum *f, const sm_post *p, const target *t
 		o.attempts = 1;
 	for (int i = 1;; i++) {
 		double wait = -1;
-		if (find_mine(s, f, p, t, &post, r) < 0)
+		/* before the first try of a fresh send only a post of the same draft counts */
+		if (find_mine(s, f, p, t, i == 1 && !p->reconcile, &post, r) < 0)
 			return;
 		if (!post) {
 			char *body = create_body(p, t), *url = sm_asprintf("%s/posts.json", f->base);

@@ -329,13 +329,13 @@ int sm_email_send(sm_sender *s, const sm_post *p, sm_sent *r)
 	if (p->dry_run) {
 		sm_sent_preview(r, "SMTP", url, msg, j.len);
 		rc = 0;
-	} else if (p->reconcile && !c.sent_folder) { /* nothing to ask: never twice */
+	} else if (p->reconcile == 2 && !c.sent_folder) { /* nothing to ask: never twice */
 		r->failed = 1;
 		snprintf(r->error, sizeof r->error, "sending was interrupted: whether the mail went out "
 			 "is unknown (look for Message-ID <%s>; set sent-folder to let smkit look); "
 			 "revive it with sm-approve edit if it did not", msgid);
 		rc = 0;
-	} else if (p->reconcile && (was = in_sent_folder(s, &c, msgid, err, sizeof err)) != 0) {
+	} else if (p->reconcile && c.sent_folder && (was = in_sent_folder(s, &c, msgid, err, sizeof err)) != 0) {
 		if (was > 0) { /* it went out before */
 			r->ext_id = sm_strdup(msgid);
 			r->url = sm_asprintf("mid:%s", msgid);

@@ -12,8 +12,8 @@
 #include "../net.h"
 
 /* LIMIT: the largest page the API gives; MAX_PAGES: pages of a stream in one run (the next
-   run goes on from the cursor); a URL counts as URL_CHARS characters in a status */
-enum { LIMIT = 40, MAX_PAGES = 50, URL_CHARS = 23, MAX_CHARS = 500 };
+   run goes on from the cursor); MAX_CHARS: a status's length (sm_textlen_mastodon) */
+enum { LIMIT = 40, MAX_PAGES = 50, MAX_CHARS = 500 };
 
 enum { T_MENTIONS, T_HOME, T_LIST, T_HASHTAG, T_SEARCH, T_CONVERSATIONS, NTYPES };
 static const struct {
@@ -672,32 +672,6 @@ static const char *domain_end(const char *p)
 	return p;
 }
 
-/* Characters as the server counts them: code points, a URL as 23, "@user@domain" as "@user". */
-static size_t count_chars(const char *text)
-{
-	size_t n = 0;
-	for (const char *p = text; *p;) {
-		int boundary = p == text || !word_char(p[-1]);
-		if (boundary && (!strncmp(p, "http://", 7) || !strncmp(p, "https://", 8))) {
-			while (*p && *p != ' ' && *p != '\n' && *p != '\t')
-				p++;
-			n += URL_CHARS;
-			continue;
-		}
-		const char *u = p + 1;
-		while (*p == '@' && boundary && word_char(*u))
-			u++;
-		if (*p == '@' && u > p + 1 && *u == '@' && word_char(u[1])) {
-			n += (size_t)(u - p);
-			p = domain_end(u + 1);
-			continue;
-		}
-		n += ((unsigned char)*p & 0xC0) != 0x80;
-		p++;
-	}
-	return n;
-}
-
 /* Whether text mentions acct already (as @acct, or @acct@host for a local one). */
 static int mentions(const char *text, const char *acct, const char *host)
 {
@@ -749,10 +723,14 @@ static json_t *get_json(sm_sender *s, const conn *k, const char *path, sm_http_r
 }
 
 /* Whether acct is the account that sends: a reply to oneself mentions no one. Unknown
-   (0) when the server does not say; the post then tells of any problem with the token. */
+   (0) when the server does not say; the post then tells of any problem with the token.
+   An acct with a domain is another server's account, never ours: no request, which
+   would count against the rate limit a burst of replies needs. */
 static int is_self(sm_sender *s, const conn *k, const char *acct)
 {
 	sm_http_req req;
+	if (strchr(acct, '@'))
+		return 0;
 	json_t *me = get_json(s, k, "/api/v1/accounts/verify_credentials", &req);
 	const char *mine = str(me, "acct");
 	int self = mine && strcasecmp(mine, acct) == 0;
@@ -822,11 +800,31 @@ static void result(sm_http_req *req, sm_sent *r)
 	json_decref(st);
 }
 
+/* How private a visibility is: public 0, unlisted 1, private 2, direct 3 (unknown: 3). */
+static int privacy(const char *v)
+{
+	static const char *const order[] = {"public", "unlisted", "private", "direct"};
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(v, order[i]))
+			return i;
+	return 3;
+}
+
+/* The visibility of the post: the one asked for (the channel's), but a reply never more
+   public than the status it answers (a reply to a direct message stays direct). */
+static const char *visibility(const sm_post *p, const target *t)
+{
+	if (!p->visibility)
+		return t->visibility ? t->visibility : "public";
+	if (t->visibility && privacy(t->visibility) > privacy(p->visibility))
+		return t->visibility;
+	return p->visibility;
+}
+
 static int post(sm_sender *s, const conn *k, const sm_post *p, const target *t, const char *text,
 		sm_sent *r)
 {
-	json_t *b = json_pack("{s:s, s:s}", "status", text, "visibility",
-			      p->visibility ? p->visibility : t->visibility ? t->visibility : "public");
+	json_t *b = json_pack("{s:s, s:s}", "status", text, "visibility", visibility(p, t));
 	if (t->id)
 		json_object_set_new(b, "in_reply_to_id", json_string(t->id));
 	if (p->lang)
@@ -889,7 +887,7 @@ static int compose(sm_sender *s, const sm_post *p, const conn *k, const target *
 	}
 	*text = t->acct && !mentions(p->text, t->acct, k->host) && !is_self(s, k, t->acct)
 			? sm_asprintf("@%s %s", t->acct, p->text) : sm_strdup(p->text);
-	size_t n = count_chars(*text);
+	size_t n = sm_textlen_mastodon(*text);
 	if ((long)n > max) {
 		sent_fail(r, 0, "the text has %zu characters, more than the server's %ld", n, max);
 		return -1;

@@ -117,5 +117,5 @@ out:
 
 const sm_adapter sm_adapter_outbox = {
 	.kind = "outbox", .check = ob_check, .start = ob_start, .busy = ob_busy,
-	.free = ob_free, .send = ob_send,
+	.free = ob_free, .send = ob_send, .send_only = 1,
 };

@@ -85,4 +85,32 @@ echo
 echo "== sm-fetch again: nothing is new, nothing is printed"
 sm-fetch --dir "$demo" -v | wc -l
 echo
+echo "== sm-plan: the editorial plan is a git repository; two entries, written on a branch and merged"
+git config -f "$cfg" channel.social.kind mastodon
+git config -f "$cfg" channel.social.url https://social.example
+git config -f "$cfg" channel.sky.kind bluesky
+git config -f "$cfg" security.identity env
+export SM_NOW=2026-11-23T08:00:00Z SM_USER=alice
+g() { git -C "$demo/plan" -c user.name=alice -c user.email=alice@example.org "$@"; }
+g checkout -q -b campaign
+cp -R "$src/plan/posts" "$demo/plan/"
+g add posts && g commit -q -m 'plan: Black Friday, Sunday tips'
+sm-plan --dir "$demo" check campaign && echo "sm-plan check campaign: no problem"
+g checkout -q main 2>/dev/null || g checkout -q -b main
+g merge -q campaign
+sm-plan --dir "$demo" sync | jq -c '{draft, channel, needs, scheduled_at, plan}' 2>/dev/null ||
+	sm-plan --dir "$demo" sync
+sm-plan --dir "$demo" list --to +30d -f table
+unset SM_NOW SM_USER
+echo
 echo "The workspace is $demo; try: sm-match --dir $demo -n -q 'glasfaser OR router' $demo/fetched.jsonl"
+echo
+echo "== sm-report: the SLA by team, as the policy's business hours judge it, and the cases at risk"
+sm-report --dir "$demo" sla -f table
+echo
+echo "== sm-report: what came in, by channel"
+sm-report --dir "$demo" volume --by channel -f table
+sm-report --dir "$demo" sla --by day -o "$demo/sla.html"
+sm-report --dir "$demo" volume --by day -o "$demo/volume.html"
+echo
+echo "Reports with charts, one self-contained HTML page each: $demo/sla.html, $demo/volume.html"

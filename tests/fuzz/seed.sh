@@ -54,6 +54,12 @@ config)
 	     on { print > ("'"$dir"'/seed-c" k) }' "$src"/tests/*.t
 	printf '[policy "p"]\n\tchannel = support\n\tapprovals = 2\n\tfirst-response = 1h\n\thours = Mon-Fri 08:00-18:00 Europe/Berlin\n[agent "alice"]\n\trole = approver\n\tcapacity = 3\n[security]\n\tidentity = env\n[fetch]\n\tmax-size = 2M\n' | put
 	;;
+plan)
+	# the plan entries the tests write with printf
+	grep -ho "printf '[^']*At: [^']*'" "$src"/tests/07*.t | sed "s/^printf '//; s/'\$//" |
+		while IFS= read -r fmt; do printf "$fmt" | put; done
+	printf 'At: 2026-11-28 09:00 Europe/Berlin\nChannels: company-mastodon, company-bluesky\nTags: black-friday\nRepeat: weekly on Mon, Fri\nUntil: 2027-01-31\n\nUnsere Angebote starten morgen früh …\n' | put
+	;;
 *)
 	echo "seed.sh: no seeds for '$name'" >&2
 	exit 64

@@ -24,16 +24,27 @@ increasing; content, in_reply_to_id, visibility, language, spoiler_text, sensiti
 from the form or JSON body) and GET /api/v1/statuses/ID returns it.  A repeated
 Idempotency-Key returns the first status and creates nothing, as Mastodon does.
 
+Rate limit (--rate-limit N/SECONDS), as Mastodon's Rack::Attack throttle: at most N
+requests in each window of SECONDS (whole seconds, windows aligned to multiples of it since
+the epoch); every answer carries X-RateLimit-Limit, X-RateLimit-Remaining and
+X-RateLimit-Reset (ISO 8601 with microseconds: the window's end plus the fraction of a
+second of the request's time, as Mastodon computes it); the request over the limit gets
+429 {"error": "Too many requests"} with the same headers and no Retry-After, as Mastodon
+answers.  Every request counts, whatever its path.
+
 Options: --cassette FILE (repeatable) | --all [--corpus DIR], --script FILE,
+  --rate-limit N/SECONDS,
   --token T (every request must carry "Authorization: Bearer T", else 401),
   --ignore-param NAME (repeatable: a query parameter left out when matching, e.g. limit),
   --empty-pages (an unrecorded GET of a recorded list path with max_id/min_id/since_id
   answers [], as the end of a real timeline), --port N, --port-file F, --pid-file F,
   --log F: one JSON line per request: t, method, path, headers (all), body, status,
-  source (cassette:FILE#N, script:LINE, status, empty-page, none), dropped,
-  idempotency_key; for built statuses also status_id, created, statuses_created.
+  source (cassette:FILE#N, script:LINE, status, empty-page, rate-limit, none), dropped,
+  idempotency_key; for built statuses also status_id, created, statuses_created; with
+  --rate-limit also rate_remaining (what X-RateLimit-Remaining said).
 """
 import argparse
+import datetime
 import glob
 import html
 import json
@@ -179,6 +190,31 @@ class Statuses:
             return 200, st, True
 
 
+class RateLimit:
+    """N requests per window of SECONDS, the windows aligned as Rack::Attack aligns them."""
+    def __init__(self, spec):
+        m = re.match(r"^(\d+)/(\d+)$", spec or "")
+        if not m or int(m.group(1)) < 1 or int(m.group(2)) < 1:
+            raise ValueError("--rate-limit wants N/SECONDS, both whole numbers > 0, not %r" % spec)
+        self.limit, self.period = int(m.group(1)), int(m.group(2))
+        self.window, self.count = None, 0
+
+    def take(self):
+        """-> (allowed?, the X-RateLimit-* headers)"""
+        now = time.time()
+        with lock:
+            w = int(now) // self.period
+            if w != self.window:
+                self.window, self.count = w, 0
+            self.count += 1
+            used = self.count
+        reset = (w + 1) * self.period + (now - int(now))
+        stamp = datetime.datetime.fromtimestamp(reset, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return used <= self.limit, [("X-RateLimit-Limit", str(self.limit)),
+                                    ("X-RateLimit-Remaining", str(max(self.limit - used, 0))),
+                                    ("X-RateLimit-Reset", stamp)]
+
+
 def render(text):
     """Plain text -> Mastodon's HTML: paragraphs on blank lines, <br /> on newlines."""
     paras = [p for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
@@ -188,6 +224,7 @@ def render(text):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "mastodon_replay/1"
+    disable_nagle_algorithm = True  # headers and body leave at once: no 40 ms delayed ACK
 
     def log_message(self, fmt, *args):
         pass
@@ -215,6 +252,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def answer(self, status, body, headers=(), reason=None, drop=None, **extra):
         base = "http://127.0.0.1:%d" % self.server.server_address[1]
+        if self.rate:
+            headers = list(headers) + self.rate
+            extra["rate_remaining"] = int(self.rate[1][1])
         if not isinstance(body, (str, bytes)):
             body = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
         if isinstance(body, str):
@@ -247,6 +287,11 @@ class Handler(BaseHTTPRequestHandler):
         self.body = self.read_body()
         srv, method = self.server, "GET" if self.command == "HEAD" else self.command
         path, query = split(self.path)
+        self.rate = None
+        if srv.rate_limit:
+            allowed, self.rate = srv.rate_limit.take()
+            if not allowed:
+                return self.answer(429, {"error": "Too many requests"}, source="rate-limit")
         auth = self.headers.get("Authorization")
         if srv.token and auth != "Bearer " + srv.token:
             return self.unauthorized("token")
@@ -321,6 +366,7 @@ def main():
                                                      "../../../shared/corpus/mastodon"))
     ap.add_argument("--script")
     ap.add_argument("--token")
+    ap.add_argument("--rate-limit", metavar="N/SECONDS")
     ap.add_argument("--ignore-param", action="append", default=[])
     ap.add_argument("--empty-pages", action="store_true")
     ap.add_argument("--port", type=int, default=0)
@@ -336,6 +382,10 @@ def main():
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     srv.replay, srv.script = Replay(files), Script(a.script) if a.script else None
     srv.statuses, srv.token, srv.empty_pages, srv.logfile = Statuses(), a.token, a.empty_pages, a.log
+    try:
+        srv.rate_limit = RateLimit(a.rate_limit) if a.rate_limit else None
+    except ValueError as e:
+        ap.error(str(e))
     if a.pid_file:
         write_atomic(a.pid_file, "%d\n" % os.getpid())
     if a.port_file:  # written last: a test waiting for it may connect at once

@@ -1,0 +1,2 @@
+#!/bin/sh
+exec "${SM_BUILD:-build/san}/tests/unit/plan"
