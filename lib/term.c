@@ -33,7 +33,6 @@ static size_t decode(const unsigned char *s, size_t n, unsigned *cp)
 void sm_term_escapen(sm_buf *out, const char *s, size_t n, int flags)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	sm_buf_grow(out, n);
 	while (p < end) {
 		unsigned cp;
 		size_t len = decode(p, (size_t)(end - p), &cp);
