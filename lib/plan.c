@@ -281,7 +281,9 @@ static int blob_in(git_tree *t, const char *path, git_oid *id)
 	git_tree_entry *te;
 	if (git_tree_entry_bypath(&te, t, path) < 0)
 		return 0;
-	int blob = git_tree_entry_type(te) == GIT_OBJECT_BLOB;
+	/* a symbolic link is a blob too, holding the path it names: never a file of the plan */
+	int blob = git_tree_entry_type(te) == GIT_OBJECT_BLOB &&
+		   git_tree_entry_filemode(te) != GIT_FILEMODE_LINK;
 	if (blob)
 		git_oid_cpy(id, git_tree_entry_id(te));
 	git_tree_entry_free(te);
