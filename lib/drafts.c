@@ -16,7 +16,7 @@
 	" coalesce(scheduled_at, ''), coalesce(batch, ''), coalesce(plan, ''), coalesce(reason, ''),"\
 	" created_at, coalesce(send_key, ''), coalesce(lease_owner, ''), coalesce(lease_until, ''),"  \
 	" coalesce(next_attempt, ''), coalesce(published_id, ''), coalesce(published_url, ''),"   \
-	" coalesce(published_at, ''), attempts"
+	" coalesce(published_at, ''), attempts, coalesce(plan_commit, '')"
 
 static const char Q_GET[] = "SELECT " DRAFT_COLUMNS " FROM drafts WHERE id = ?1";
 static const char Q_ADD[] =
@@ -44,11 +44,51 @@ static const char Q_CASE_ITEM[] =
 	"SELECT items.id FROM case_items JOIN items ON items.id = case_items.item_id"
 	" WHERE case_items.case_id = ?1 ORDER BY items.created_at DESC, items.rowid DESC LIMIT 1";
 static const char Q_CASE_TEAM[] = "SELECT team FROM cases WHERE id = ?1";
+static const char Q_MEDIA[] = "SELECT path, blob, alt, mime, sha256, size, coalesce(width, 0),"
+			      " coalesce(height, 0) FROM draft_media WHERE draft_id = ?1 ORDER BY position";
+static const char Q_ADD_MEDIA[] =
+	"INSERT INTO draft_media (draft_id, position, path, blob, alt, mime, size, sha256, width, height)"
+	" VALUES (?1, (SELECT count(*) FROM draft_media WHERE draft_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7,"
+	" nullif(?8, 0), nullif(?9, 0))";
 
 static char *col(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 	return sm_strdup(t ? (const char *)t : "");
+}
+
+static int load_media(sm_store *st, sm_draft *d)
+{
+	sqlite3_stmt *s = sm_store_sql(st, Q_MEDIA);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, d->id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		d->media = sm_realloc(d->media, (d->nmedia + 1) * sizeof *d->media);
+		d->media[d->nmedia++] = (sm_draft_media){col(s, 0), col(s, 1), col(s, 2), col(s, 3), col(s, 4),
+							 sqlite3_column_int64(s, 5), sqlite3_column_int(s, 6),
+							 sqlite3_column_int(s, 7)};
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : sm_store_fail(st, "read draft media");
+}
+
+int sm_draft_add_media(sm_store *st, long long id, const sm_draft_media *m)
+{
+	sqlite3_stmt *s = sm_store_sql(st, Q_ADD_MEDIA);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, m->path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, m->blob, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, m->alt, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, m->mime, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, m->size);
+	sqlite3_bind_text(s, 7, m->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 8, m->width);
+	sqlite3_bind_int(s, 9, m->height);
+	return sm_store_done(st, s, "draft media");
 }
 
 int sm_draft_get(sm_store *st, long long id, sm_draft *d)
@@ -87,8 +127,13 @@ int sm_draft_get(sm_store *st, long long id, sm_draft *d)
 		d->published_url = col(s, 22);
 		d->published_at = col(s, 23);
 		d->attempts = sqlite3_column_int(s, 24);
+		d->plan_commit = col(s, 25);
 	}
 	sqlite3_reset(s);
+	if (rc == SQLITE_ROW && load_media(st, d) < 0) {
+		sm_draft_free(d);
+		return -1;
+	}
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : sm_store_fail(st, "read draft");
@@ -99,19 +144,39 @@ void sm_draft_free(sm_draft *d)
 	char **f[] = {&d->reply_to, &d->channel, &d->text, &d->author, &d->state, &d->policy,
 		      &d->approver_role, &d->approver_team, &d->scheduled_at, &d->batch, &d->plan,
 		      &d->reason, &d->created_at, &d->send_key, &d->lease_owner, &d->lease_until,
-		      &d->next_attempt, &d->published_id, &d->published_url, &d->published_at};
+		      &d->next_attempt, &d->published_id, &d->published_url, &d->published_at,
+		      &d->plan_commit};
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
 		free(*f[i]);
 		*f[i] = NULL;
 	}
+	sm_draft_media_free(d->media, d->nmedia);
+	d->media = NULL;
+	d->nmedia = 0;
 }
 
-/* What an approval is bound to: the text, the channel, the target and the time. */
+void sm_draft_media_free(sm_draft_media *m, size_t n)
+{
+	for (size_t i = 0; m && i < n; i++) {
+		free(m[i].path);
+		free(m[i].blob);
+		free(m[i].alt);
+		free(m[i].mime);
+		free(m[i].sha256);
+	}
+	free(m);
+}
+
+/* What an approval is bound to: the text, the channel, the target and the time, and what
+   each medium is (its bytes' SHA-256) and says (its alt text). Without media the hash is
+   what it always was, so the approvals given before media existed stand. */
 void sm_draft_hash(const sm_draft *d, char out[65])
 {
 	sm_buf b = {0};
 	sm_buf_printf(&b, "smkit-draft-v1\x1f%s\x1f%s\x1f%s\x1f%s", d->channel, d->reply_to ? d->reply_to : "",
 		      d->scheduled_at ? d->scheduled_at : "", d->text);
+	for (size_t i = 0; i < d->nmedia; i++)
+		sm_buf_printf(&b, "\x1emedia\x1f%s\x1f%s", d->media[i].sha256, d->media[i].alt);
 	sm_sha256_hex(b.s, b.len, out);
 	sm_buf_free(&b);
 }
@@ -532,6 +597,20 @@ json_t *sm_draft_record(sm_store *st, const sm_draft *d)
 		json_object_set_new(r, "reason", json_string(d->reason));
 	if (*d->plan)
 		json_object_set_new(r, "plan", json_string(d->plan));
+	if (d->nmedia) {
+		json_t *media = json_array();
+		for (size_t i = 0; i < d->nmedia; i++) {
+			const sm_draft_media *m = &d->media[i];
+			json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s}", "path", m->path, "alt", m->alt,
+					      "type", m->mime, "bytes", (json_int_t)m->size, "sha256", m->sha256);
+			if (m->width && m->height) {
+				json_object_set_new(o, "width", json_integer(m->width));
+				json_object_set_new(o, "height", json_integer(m->height));
+			}
+			json_array_append_new(media, o);
+		}
+		json_object_set_new(r, "media", media);
+	}
 	if (*d->published_at)
 		json_object_set_new(r, "published", json_pack("{s:s, s:s?, s:s}", "ext_id", d->published_id,
 							      "url", *d->published_url ? d->published_url : NULL,

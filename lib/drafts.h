@@ -8,6 +8,12 @@
 #include "smkit.h"
 
 // drafts.c
+/* A file a draft is posted with: a plan entry's Media line, as the reviewed commit had it. */
+typedef struct {
+	char *path, *blob, *alt, *mime, *sha256; /* path and blob in the plan repository */
+	long long size;
+	int width, height; /* 0: unknown */
+} sm_draft_media;
 typedef struct {
 	long long id, case_id;
 	char kind[8];
@@ -18,6 +24,9 @@ typedef struct {
 	char *send_key, *lease_owner, *lease_until, *next_attempt;
 	char *published_id, *published_url, *published_at;
 	long attempts;
+	char *plan_commit; /* the reviewed commit a plan post was made from ("" if none) */
+	sm_draft_media *media; /* in order */
+	size_t nmedia;
 } sm_draft;
 /* What a new draft answers and says; reply_to or case_id, or neither for a post. A plan
    post (plan set) is made by whoever syncs the plan (role agent, publisher or admin) in
@@ -32,11 +41,15 @@ typedef struct {
 } sm_draft_spec;
 int sm_draft_get(sm_store *st, long long id, sm_draft *d); /* 1, 0 none, -1 error */
 void sm_draft_free(sm_draft *d);
-/* SHA-256 of the text, channel, target and scheduled time: what an approval binds to. */
+/* SHA-256 of the text, channel, target and scheduled time, and of each medium's SHA-256
+   and alt text: what an approval binds to. (A draft without media hashes as before.) */
 void sm_draft_hash(const sm_draft *d, char out[65]);
 /* Each checks the acting agent's rights (SM_EX_NOPERM with the reason) and audits. */
 int sm_draft_create(sm_store *st, sm_config *cfg, const sm_policies *ps, const char *who,
 		    const sm_draft_spec *spec, long long *id, const char *now);
+void sm_draft_media_free(sm_draft_media *m, size_t n); /* the array and what it holds */
+/* Attach a file to a new draft (the plan's sync, in its transaction), after the others. */
+int sm_draft_add_media(sm_store *st, long long id, const sm_draft_media *m);
 int sm_draft_approve(sm_store *st, sm_config *cfg, long long id, const char *who, const char *now);
 int sm_draft_reject(sm_store *st, sm_config *cfg, long long id, const char *who, const char *reason,
 		    const char *now);

@@ -22,6 +22,17 @@ typedef struct {
 typedef struct sm_fetch sm_fetch;
 typedef struct sm_chan sm_chan;
 
+/* A file posted with the text (an image...), read from the plan repository. */
+typedef struct {
+	const unsigned char *data;
+	size_t len;
+	const char *mime;       /* from its first bytes: image/png... */
+	const char *alt;        /* the description for those who cannot see it */
+	const char *name;       /* the file name to send: the path's last part */
+	const char *path, *blob, *sha256; /* where it is in the plan repository, and its digest */
+	int width, height;      /* pixels, 0 when unknown */
+} sm_post_media;
+
 /* A post, or a reply, to send through a channel. */
 typedef struct {
 	const char *text;
@@ -36,6 +47,8 @@ typedef struct {
 	int dry_run;            /* do what reading needs, but instead of sending fill r->preview */
 	int reconcile;          /* a send with this key may have gone out: look for it first;
 				   1 a try that failed, 2 a run that died while sending */
+	const sm_post_media *media; /* in order; only adapters with send_media get any */
+	size_t nmedia;
 } sm_post;
 typedef struct {
 	char *ext_id, *url;     /* malloc'd, when sent */
@@ -48,6 +61,7 @@ typedef struct {
 	/* dry run: what would be sent, byte for byte (malloc'd) */
 	char *preview_method, *preview_url, *preview;
 	size_t preview_len;
+	json_t *preview_uploads; /* the uploads that would come first: [{method, url, ...}] */
 } sm_sent;
 
 /* What a send runs with. */
@@ -69,6 +83,7 @@ typedef struct {
 	/* send a post or reply: add requests to s->http, run it, fill r; NULL if it cannot */
 	int (*send)(sm_sender *s, const sm_post *p, sm_sent *r);
 	int send_only; /* nothing to fetch (an outbox): sm-fetch leaves it out */
+	int send_media; /* send takes a post's media; others refuse a post with any */
 } sm_adapter;
 
 struct sm_chan {
@@ -134,5 +149,7 @@ int sm_senders_send(sm_senders *ss, const char *channel, const sm_post *p, sm_se
 void sm_senders_close(sm_senders *ss);
 /* For the adapters: a dry run's preview of a request (copies). */
 void sm_sent_preview(sm_sent *r, const char *method, const char *url, const char *body, size_t len);
+/* ... and of an upload of a medium that would come before it. */
+void sm_sent_preview_upload(sm_sent *r, const char *method, const char *url, const sm_post_media *m);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * plan_check.c - the lint of plan entries (sm-plan check), as a CI job runs it before a
  * merge: channels the workspace knows, each text within its network's limit as that network
- * counts, alt text for every picture, and no new entry whose time is gone already.
+ * counts, alt text for every picture and media each channel can send, and no new entry
+ * whose time is gone already.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,43 @@ static int in_commit(const char *path, void *ctx)
 	return sm_plan_blob_at(a->r, a->commit, path, blob) == 1;
 }
 
+/* The media of an entry against what each of its channels takes: how many, which types,
+   how big (read from the commit). */
+static void lint_media(const sm_plan_lint *l, const sm_plan_entry *e, at_commit *ac, sm_plan_problems *pr)
+{
+	sm_buf data = {0};
+	for (size_t c = 0; e->nmedia && c < e->nchannels; c++) {
+		const char *network = sm_plan_network(l->cfg, e->channels[c]);
+		sm_media_limits ml;
+		if (!network || !sm_media_limits_of(network, &ml))
+			continue;
+		if (!ml.sends) {
+			sm_plan_problem(pr, e->path, e->media[0].line, "Media: channel '%s' (%s) cannot send "
+					"media yet", e->channels[c], network);
+			continue;
+		}
+		if (ml.files && e->nmedia > (size_t)ml.files)
+			sm_plan_problem(pr, e->path, e->media[ml.files].line, "Media: %zu files; a post on "
+					"'%s' (%s) takes at most %d", e->nmedia, e->channels[c], network, ml.files);
+		for (size_t i = 0; (ml.bytes || ml.images_only) && i < e->nmedia; i++) {
+			char blob[41];
+			sm_media_kind k;
+			if (sm_plan_blob_at(ac->r, ac->commit, e->media[i].path, blob) != 1 ||
+			    sm_plan_blob(ac->r, blob, &data) < 0)
+				continue; /* not there: said already */
+			sm_media_sniff(data.s ? data.s : "", data.len, &k);
+			if (ml.images_only && strncmp(k.mime, "image/", 6))
+				sm_plan_problem(pr, e->path, e->media[i].line, "Media: '%s' is %s; '%s' (%s) takes "
+						"images only", e->media[i].path, k.mime, e->channels[c], network);
+			else if (ml.bytes && (long long)data.len > ml.bytes)
+				sm_plan_problem(pr, e->path, e->media[i].line, "Media: '%s' has %zu bytes; '%s' (%s) "
+						"takes at most %lld", e->media[i].path, data.len, e->channels[c],
+						network, ml.bytes);
+		}
+	}
+	sm_buf_free(&data);
+}
+
 /* Is the file new or changed against the reviewed branch (a rename is not a change)? */
 static int is_new(sm_plan_repo *r, const char *reviewed, const sm_plan_file *f, char **from, char **to,
 		  size_t nren)
@@ -158,8 +196,10 @@ int sm_plan_check(sm_plan_repo *r, const sm_plan_lint *l, const char *rev, size_
 		sm_plan_entry e;
 		if ((rc = sm_plan_blob(r, files[i].blob, &data)) < 0)
 			break;
-		if (sm_plan_entry_parse(files[i].path, data.s ? data.s : "", data.len, l->pc->zone, &e, pr) == 0)
+		if (sm_plan_entry_parse(files[i].path, data.s ? data.s : "", data.len, l->pc->zone, &e, pr) == 0) {
 			sm_plan_lint_entry(l, &e, is_new(r, reviewed, &files[i], from, to, nren), in_commit, &ac, pr);
+			lint_media(l, &e, &ac, pr);
+		}
 		sm_plan_entry_free(&e);
 		(*entries)++;
 	}

@@ -176,11 +176,12 @@ static char *agent_of(sm_config *cfg, const char *sig)
 	return sm_strdup(sig);
 }
 
-/* What an entry's drafts are made from: its blob and its media files' blobs. */
+/* What an entry's drafts are made from: its blob and its media files' blobs. (v2: the
+   drafts of an entry with media carry them; those made before, without, are replaced.) */
 static void version_of(syncer *x, const sm_plan_entry *e, const char *blob, char out[65])
 {
 	sm_buf b = {0};
-	sm_buf_printf(&b, "smkit-plan-v1\x1f%s", blob);
+	sm_buf_printf(&b, "smkit-plan-v%d\x1f%s", e->nmedia ? 2 : 1, blob);
 	for (size_t i = 0; i < e->nmedia; i++) {
 		char mb[41];
 		int found = sm_plan_blob_at(x->r, x->commit, e->media[i].path, mb);
@@ -240,8 +241,37 @@ static int covered(have_draft *h, size_t n, const char *channel, const char *at,
 	return 0;
 }
 
+/* The entry's media files as the reviewed commit has them: read from the repository
+   (never the worktree), their type from their first bytes. */
+static int entry_media(syncer *x, const sm_plan_entry *e, sm_draft_media **out)
+{
+	sm_buf data = {0};
+	int rc = 0;
+	*out = sm_calloc(e->nmedia ? e->nmedia : 1, sizeof **out);
+	for (size_t i = 0; rc == 0 && i < e->nmedia; i++) {
+		sm_draft_media *m = &(*out)[i];
+		char blob[41], sha[65];
+		sm_media_kind k;
+		int found = sm_plan_blob_at(x->r, x->commit, e->media[i].path, blob);
+		if (found == 0)
+			rc = sm_error_code(SM_EX_DATAERR, "%s: Media: '%s' is not in %s", e->path,
+					   e->media[i].path, x->commit);
+		if (found < 0 || rc < 0 || sm_plan_blob(x->r, blob, &data) < 0) {
+			rc = -1;
+			break;
+		}
+		sm_sha256_hex(data.s ? data.s : "", data.len, sha);
+		sm_media_sniff(data.s ? data.s : "", data.len, &k);
+		*m = (sm_draft_media){sm_strdup(e->media[i].path), sm_strdup(blob), sm_strdup(e->media[i].alt),
+				      sm_strdup(k.mime), sm_strdup(sha), (long long)data.len, k.width, k.height};
+	}
+	sm_buf_free(&data);
+	return rc;
+}
+
 static int make_draft(syncer *x, const sm_plan_entry *e, const sm_plan_file *f, long long entry,
-		      const char *version, const char *channel, const char *at, char **author)
+		      const char *version, const char *channel, const char *at, char **author,
+		      sm_draft_media **media)
 {
 	const char *network = sm_plan_network(x->cfg, channel);
 	if (!*author) {
@@ -264,6 +294,11 @@ static int make_draft(syncer *x, const sm_plan_entry *e, const sm_plan_file *f, 
 	sqlite3_bind_text(s, 4, version, -1, SQLITE_STATIC);
 	if (sm_store_done(x->st, s, "plan draft") < 0)
 		return -1;
+	if (e->nmedia && !*media && entry_media(x, e, media) < 0)
+		return -1;
+	for (size_t i = 0; i < e->nmedia; i++)
+		if (sm_draft_add_media(x->st, id, &(*media)[i]) < 0)
+			return -1;
 	note(x, id);
 	x->out->created++;
 	return 0;
@@ -279,6 +314,7 @@ static int sync_entry(syncer *x, const sm_plan_file *f)
 	size_t nh = 0, nocc = 0;
 	time_t *occ = NULL;
 	char version[65], *author = NULL, *reason = NULL;
+	sm_draft_media *media = NULL;
 	long long entry = entry_id(x, f->path);
 	memset(&e, 0, sizeof e);
 	int rc = entry < 0 || sm_plan_blob(x->r, f->blob, &data) < 0 ? -1 : 0, ok = 0;
@@ -321,8 +357,9 @@ static int sync_entry(syncer *x, const sm_plan_file *f)
 			if (covered(h, nh, e.channels[c], at, version))
 				x->out->unchanged++;
 			else
-				rc = make_draft(x, &e, f, entry, version, e.channels[c], at, &author);
+				rc = make_draft(x, &e, f, entry, version, e.channels[c], at, &author, &media);
 		}
+	sm_draft_media_free(media, e.nmedia);
 	sm_plan_entry_free(&e);
 	sm_plan_problems_free(&pr);
 	free_drafts(h, nh);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "assign.h"
+#include "plan.h"
 #include "publish.h"
 
 static const char Q_DUE[] =
@@ -58,6 +59,7 @@ typedef struct {
 	const sm_publish_opts *o;
 	sm_publish_stats *stats;
 	sm_senders *senders;
+	sm_plan_repo *plan; /* opened for the first draft with media */
 	char owner[160], now[SM_TIME_LEN];
 	double lease, retry;
 	long max_attempts;
@@ -189,10 +191,82 @@ static int emit(run *r, long long id, json_t *extra)
 	return rc;
 }
 
-/* What to send: the draft's text, its target and its key. */
-static void make_post(run *r, const sm_draft *d, sm_post *p, json_t **item)
+/* A post's media files, as read for one send. */
+typedef struct {
+	sm_post_media *m;
+	sm_buf *data;
+	size_t n;
+} post_media;
+
+static void post_media_free(post_media *pm)
+{
+	for (size_t i = 0; i < pm->n; i++)
+		sm_buf_free(&pm->data[i]);
+	free(pm->data);
+	free(pm->m);
+	memset(pm, 0, sizeof *pm);
+}
+
+static int open_plan(run *r)
+{
+	sm_plan_conf pc;
+	if (r->plan)
+		return 0;
+	int rc = sm_plan_conf_load(r->ws, r->cfg, NULL, &pc);
+	if (rc == 0)
+		rc = sm_plan_open(&pc, &r->plan);
+	sm_plan_conf_free(&pc);
+	return rc;
+}
+
+/* The draft's media, from the plan repository as the commit it was made from has them:
+   only bytes whose SHA-256 the approvals are for are sent. */
+static int load_media(run *r, const sm_draft *d, post_media *pm)
+{
+	memset(pm, 0, sizeof *pm);
+	if (!d->nmedia)
+		return 0;
+	if (!*d->plan_commit)
+		return sm_error_code(SM_EX_DATAERR, "draft %lld has media but no plan commit", d->id);
+	if (open_plan(r) < 0)
+		return -1;
+	pm->m = sm_calloc(d->nmedia, sizeof *pm->m);
+	pm->data = sm_calloc(d->nmedia, sizeof *pm->data);
+	pm->n = d->nmedia;
+	for (size_t i = 0; i < d->nmedia; i++) {
+		const sm_draft_media *dm = &d->media[i];
+		char blob[41], sha[65];
+		int found = sm_plan_blob_at(r->plan, d->plan_commit, dm->path, blob);
+		if (found < 0)
+			return -1;
+		if (!found || strcmp(blob, dm->blob))
+			return sm_error_code(SM_EX_DATAERR, "media '%s' is not in the plan repository's "
+					     "commit %.12s as it was when drafted", dm->path, d->plan_commit);
+		if (sm_plan_blob(r->plan, blob, &pm->data[i]) < 0)
+			return -1;
+		sm_sha256_hex(pm->data[i].s ? pm->data[i].s : "", pm->data[i].len, sha);
+		if (strcmp(sha, dm->sha256))
+			return sm_error_code(SM_EX_DATAERR, "media '%s': its bytes are not those approved "
+					     "(SHA-256 %.16s..., approved %.16s...)", dm->path, sha, dm->sha256);
+		const char *slash = strrchr(dm->path, '/');
+		pm->m[i] = (sm_post_media){(const unsigned char *)(pm->data[i].s ? pm->data[i].s : ""),
+					   pm->data[i].len, dm->mime, dm->alt, slash ? slash + 1 : dm->path,
+					   dm->path, dm->blob, dm->sha256, dm->width, dm->height};
+	}
+	return 0;
+}
+
+/* What to send: the draft's text, its media, its target and its key. */
+static int make_post(run *r, const sm_draft *d, sm_post *p, json_t **item, post_media *pm)
 {
 	memset(p, 0, sizeof *p);
+	*item = NULL;
+	if (load_media(r, d, pm) < 0) {
+		post_media_free(pm);
+		return -1;
+	}
+	p->media = pm->m;
+	p->nmedia = pm->n;
 	*item = *d->reply_to ? sm_store_item(r->st, d->reply_to) : NULL;
 	p->text = d->text;
 	p->reply_to = *d->reply_to ? d->reply_to : NULL;
@@ -204,6 +278,7 @@ static void make_post(run *r, const sm_draft *d, sm_post *p, json_t **item)
 	p->lang = sm_config_get_sub(r->cfg, "channel", d->channel, "lang");
 	if (*item && json_string_value(json_object_get(*item, "lang")))
 		p->lang = json_string_value(json_object_get(*item, "lang"));
+	return 0;
 }
 
 typedef enum { SKIP, SEND, RECONCILE } what_to_do;
@@ -423,15 +498,18 @@ static void cannot_ask(run *r, const sm_draft *d, char *why, size_t n)
 static int preview(run *r, const sm_draft *d)
 {
 	sm_post p;
-	sm_sent res;
+	sm_sent res = {0};
 	json_t *item;
+	post_media pm;
 	char hash[65], key[48];
 	sm_draft_hash(d, hash);
 	send_key(d, hash, key);
-	make_post(r, d, &p, &item);
+	int rc = make_post(r, d, &p, &item, &pm);
 	p.key = key;
-	int rc = sm_senders_send(r->senders, d->channel, &p, &res);
+	if (rc == 0)
+		rc = sm_senders_send(r->senders, d->channel, &p, &res);
 	json_decref(item);
+	post_media_free(&pm);
 	if (rc < 0) {
 		note(r, 0, "draft %lld: %s", d->id, sm_errmsg());
 		worst(r, sm_errcode() == SM_EX_CONFIG ? SM_EX_CONFIG : SM_EX_DATAERR);
@@ -445,6 +523,8 @@ static int preview(run *r, const sm_draft *d)
 			      res.preview_url, "body", res.preview, res.preview_len);
 	else
 		x = json_pack("{s:{s:s}}", "would_send", "error", "the adapter made no request");
+	if (res.preview_uploads) /* before the request: the uploads it needs */
+		json_object_set(json_object_get(x, "would_send"), "uploads", res.preview_uploads);
 	sm_sent_free(&res);
 	return emit(r, d->id, x);
 }
@@ -513,11 +593,14 @@ static int publish_one(run *r, long long id, int named)
 	} else {
 		sm_post p;
 		json_t *item;
-		make_post(r, &d, &p, &item);
+		post_media pm;
+		rc = make_post(r, &d, &p, &item, &pm);
 		/* any earlier attempt may have gone out (an answer lost): look first */
 		p.reconcile = w == RECONCILE ? 2 : d.attempts > 0;
-		rc = sm_senders_send(r->senders, d.channel, &p, &res);
+		if (rc == 0)
+			rc = sm_senders_send(r->senders, d.channel, &p, &res);
 		json_decref(item);
+		post_media_free(&pm);
 		if (rc < 0 && sm_errcode() == SM_EX_CONFIG) {
 			char error[512];
 			snprintf(error, sizeof error, "%s", sm_errmsg());
@@ -630,5 +713,6 @@ int sm_publish_run(const sm_workspace *ws, sm_config *cfg, sm_store *st, const c
 	}
 	free(ids);
 	sm_senders_close(r.senders);
+	sm_plan_close(r.plan);
 	return r.worst;
 }

@@ -55,6 +55,12 @@ int sm_senders_send(sm_senders *ss, const char *channel, const sm_post *p, sm_se
 		return -1;
 	if (!ad->send)
 		return sm_error_code(SM_EX_CONFIG, "channel '%s': a %s channel cannot send", channel, kind);
+	if (p->nmedia && !ad->send_media) { /* the network refused it, as it were: for good */
+		r->failed = 1;
+		snprintf(r->error, sizeof r->error, "the post has %zu media file%s and a %s channel "
+			 "cannot send media yet", p->nmedia, p->nmedia == 1 ? "" : "s", kind);
+		return 0;
+	}
 	sm_http_hint(ss->http, NULL, NULL);
 	int rc = ad->send(&s, p, r);
 	double wait;
@@ -97,8 +103,21 @@ void sm_sent_preview(sm_sent *r, const char *method, const char *url, const char
 	r->preview_len = len;
 }
 
+void sm_sent_preview_upload(sm_sent *r, const char *method, const char *url, const sm_post_media *m)
+{
+	if (!r->preview_uploads)
+		r->preview_uploads = json_array();
+	json_array_append_new(r->preview_uploads,
+			      json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "method", method, "url", url,
+					"path", m->path ? m->path : m->name, "file", m->name, "type", m->mime,
+					"bytes", (json_int_t)m->len, "sha256", m->sha256 ? m->sha256 : "",
+					"alt", m->alt ? m->alt : ""));
+}
+
 void sm_sent_free(sm_sent *r)
 {
+	json_decref(r->preview_uploads);
+	r->preview_uploads = NULL;
 	free(r->ext_id);
 	free(r->url);
 	free(r->preview_method);

@@ -100,6 +100,27 @@ long sm_textlen_limit(const char *network);             /* 500, 300, 280; 0: non
 // sha256.c
 void sm_sha256_hex(const void *data, size_t len, char out[65]);
 
+// media.c: media files by their first bytes, and the multipart/form-data they are sent in
+typedef struct {
+	const char *mime;  /* "image/png"...; "application/octet-stream" when unknown */
+	int width, height; /* pixels, when an image's header says; else 0 */
+} sm_media_kind;
+void sm_media_sniff(const void *data, size_t len, sm_media_kind *k);
+/* What a network (or channel kind) takes with a post; 1, or 0 when smkit does not know. */
+typedef struct {
+	int files;          /* at most, 0: any number */
+	long long bytes;    /* each at most, 0: what the server says */
+	int images_only;
+	int sends;          /* 0: the kind cannot send media (yet) */
+} sm_media_limits;
+int sm_media_limits_of(const char *network, sm_media_limits *l);
+/* A boundary that neither data nor text (may be NULL) holds; out: at most 47 characters. */
+void sm_form_boundary(const void *data, size_t len, const char *text, char out[48]);
+/* One part of a multipart/form-data body (RFC 7578): a field, or a file with a filename. */
+void sm_form_part(sm_buf *b, const char *boundary, const char *name, const char *filename,
+		  const char *type, const void *data, size_t len);
+void sm_form_end(sm_buf *b, const char *boundary);
+
 // sha1.c: SHA-1 digests
 /* The 40 lowercase hex digits of the SHA-1 of data[0..len), NUL-terminated in out. */
 void sm_sha1_hex(const void *data, size_t len, char out[41]);

@@ -2,8 +2,9 @@
  * net/bluesky.c - the bluesky channel: notifications (mentions, replies, quotes), searches
  * and author feeds over XRPC, a page at a time, each page stored with its stream's cursor in
  * one transaction; a session kept outside the store (WS/sessions/NAME.json, mode 0600);
- * posts and replies with rich-text facets, under a record key derived from the draft's key
- * so that a second try never makes a second post.
+ * posts and replies with rich-text facets and images (each uploaded as a blob first, then
+ * embedded with its alt text), under a record key derived from the draft's key so that a
+ * second try never makes a second post.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1232,13 +1233,16 @@ static int renew_sync(bsky *b)
 	return b->auth_failed || !b->access ? -1 : 0;
 }
 
-/* One XRPC call run to its end; an expired session is renewed and the call made again. */
-static void call(bsky *b, const char *url, const char *body, int idempotent, const char *what,
-		 xres *x)
+/* One XRPC call run to its end; an expired session is renewed and the call made again.
+   A body of len bytes is JSON, or of the given type (a blob). */
+static void call_raw(bsky *b, const char *url, const char *body, size_t len, const char *type,
+		     int idempotent, const char *what, xres *x)
 {
+	char *ctype = type ? sm_asprintf("Content-Type: %s", type) : NULL;
 	for (int tries = 0;; tries++) {
-		sm_http_req req = {.url = url, .body = body, .body_len = body ? strlen(body) : 0,
-				   .idempotent = idempotent, .headers = body ? b->post_hdrs : b->get_hdrs};
+		const char *raw_hdrs[] = {"Accept: application/json", ctype, b->auth_hdr, "Expect:", NULL};
+		sm_http_req req = {.url = url, .body = body, .body_len = len, .idempotent = idempotent,
+				   .headers = type ? raw_hdrs : body ? b->post_hdrs : b->get_hdrs};
 		if (sm_http_add(b->http, &req) == 0)
 			sm_http_run(b->http);
 		else {
@@ -1248,13 +1252,20 @@ static void call(bsky *b, const char *url, const char *body, int idempotent, con
 		xres_from(&req, what, x);
 		sm_http_req_free(&req);
 		if (tries || !token_error(x))
-			return;
+			break;
 		if (renew_sync(b) < 0) {
 			x->temporary = b->auth_temporary;
 			snprintf(x->msg, sizeof x->msg, "%s", b->auth_error);
-			return;
+			break;
 		}
 	}
+	free(ctype);
+}
+
+static void call(bsky *b, const char *url, const char *body, int idempotent, const char *what,
+		 xres *x)
+{
+	call_raw(b, url, body, body ? strlen(body) : 0, NULL, idempotent, what, x);
 }
 
 static int session_for_send(bsky *b, sm_sent *r)
@@ -1351,7 +1362,83 @@ static void send_result(bsky *b, xres *x, const char *rkey, sm_sent *r)
 		refuse(r, x->temporary, "%s", x->msg);
 }
 
-static json_t *post_record(bsky *b, const sm_post *p, json_t *reply)
+// --- sending: images ---------------------------------------------------------------------
+
+/* What Bluesky would refuse, found before anything is uploaded: for good. */
+static int check_media(const sm_post *p, sm_sent *r)
+{
+	sm_media_limits ml; /* app.bsky.embed.images: 4 images of 1,000,000 bytes at most */
+	if (!p->nmedia || !sm_media_limits_of("bluesky", &ml))
+		return 0;
+	if (p->nmedia > (size_t)ml.files)
+		return refuse(r, 0, "the post has %zu images; a Bluesky post takes at most %d", p->nmedia,
+			      ml.files);
+	for (size_t i = 0; i < p->nmedia; i++) {
+		const sm_post_media *m = &p->media[i];
+		const char *name = m->path ? m->path : m->name;
+		if (ml.images_only && strncmp(m->mime, "image/", 6))
+			return refuse(r, 0, "media '%s' is %s: a Bluesky post takes images only", name, m->mime);
+		if ((long long)m->len > ml.bytes)
+			return refuse(r, 0, "media '%s' has %zu bytes; a Bluesky image may have at most "
+				      "%lld (app.bsky.embed.images): make it smaller", name, m->len, ml.bytes);
+		if (m->alt && !sm_utf8_valid(m->alt, strlen(m->alt), NULL))
+			return refuse(r, 0, "media '%s': the alt text is not valid UTF-8", name);
+	}
+	return 0;
+}
+
+/* uploadBlob: the image's bytes as they are, with their type; the PDS's blob ref
+   {"$type": "blob", "ref": {"$link": CID}, "mimeType", "size"}, or NULL with r failed. */
+static json_t *upload_blob(bsky *b, const sm_post_media *m, sm_sent *r)
+{
+	char *url = xrpc_url(b, "com.atproto.repo.uploadBlob");
+	xres x;
+	/* again after a passing failure: a blob no record refers to is dropped by the PDS */
+	call_raw(b, url, (const char *)m->data, m->len, m->mime, 1, "uploadBlob", &x);
+	free(url);
+	json_t *blob = json_object_get(x.json, "blob");
+	if (x.failed)
+		refuse(r, x.temporary, "media '%s': %s", m->path ? m->path : m->name, x.msg);
+	else if (!str(json_object_get(blob, "ref"), "$link") || !str(blob, "mimeType"))
+		refuse(r, 1, "media '%s': uploadBlob: the answer has no blob ref", m->path ? m->path : m->name);
+	else
+		json_incref(blob);
+	json_t *out = r->failed ? NULL : blob;
+	json_decref(x.json);
+	return out;
+}
+
+/* The app.bsky.embed.images of the post's images, each uploaded first (a dry run names the
+   uploads, each blob's CID shown as "<blob N>"); NULL with r failed. */
+static json_t *images_embed(bsky *b, const sm_post *p, sm_sent *r)
+{
+	json_t *images = json_array();
+	for (size_t i = 0; i < p->nmedia && !r->failed; i++) {
+		const sm_post_media *m = &p->media[i];
+		json_t *blob;
+		if (p->dry_run) {
+			char *url = xrpc_url(b, "com.atproto.repo.uploadBlob"), *ph = sm_asprintf("<blob %zu>", i + 1);
+			sm_sent_preview_upload(r, "POST", url, m);
+			blob = json_pack("{s:s, s:{s:s}, s:s, s:I}", "$type", "blob", "ref", "$link", ph,
+					 "mimeType", m->mime, "size", (json_int_t)m->len);
+			free(url);
+			free(ph);
+		} else if (!(blob = upload_blob(b, m, r)))
+			break;
+		json_t *img = json_pack("{s:s, s:o}", "alt", m->alt ? m->alt : "", "image", blob);
+		if (m->width > 0 && m->height > 0)
+			json_object_set_new(img, "aspectRatio", json_pack("{s:i, s:i}", "width", m->width,
+									  "height", m->height));
+		json_array_append_new(images, img);
+	}
+	if (r->failed) {
+		json_decref(images);
+		return NULL;
+	}
+	return json_pack("{s:s, s:o}", "$type", "app.bsky.embed.images", "images", images);
+}
+
+static json_t *post_record(bsky *b, const sm_post *p, json_t *reply, json_t *embed)
 {
 	char now[SM_TIME_LEN];
 	json_t *rec = json_pack("{s:s, s:s, s:s}", "$type", POST_NSID, "text", p->text, "createdAt",
@@ -1364,17 +1451,19 @@ static json_t *post_record(bsky *b, const sm_post *p, json_t *reply)
 		json_object_set_new(rec, "langs", json_pack("[s]", p->lang));
 	if (reply)
 		json_object_set(rec, "reply", reply);
+	if (embed)
+		json_object_set(rec, "embed", embed);
 	return rec;
 }
 
-static void create_post(bsky *b, const sm_post *p, json_t *reply, sm_sent *r)
+static void create_post(bsky *b, const sm_post *p, json_t *reply, json_t *embed, sm_sent *r)
 {
 	char rkey[14], *url = xrpc_url(b, "com.atproto.repo.createRecord"), *body;
 	xres x;
 	if (p->key)
 		make_rkey(p->key, rkey);
 	json_t *in = json_pack("{s:s, s:s, s:s*, s:o}", "repo", b->did, "collection", POST_NSID,
-			       "rkey", p->key ? rkey : NULL, "record", post_record(b, p, reply));
+			       "rkey", p->key ? rkey : NULL, "record", post_record(b, p, reply, embed));
 	body = json_dumps(in, JSON_COMPACT);
 	json_decref(in);
 	if (p->dry_run) {
@@ -1394,19 +1483,21 @@ static void create_post(bsky *b, const sm_post *p, json_t *reply, sm_sent *r)
 static int bsky_send(sm_sender *snd, const sm_post *p, sm_sent *r)
 {
 	bsky b = {.cfg = snd->cfg, .name = snd->name, .dir = snd->ws->dir, .http = snd->http};
-	json_t *reply = NULL;
+	json_t *reply = NULL, *embed = NULL;
 	int rc = 0;
 	if (setup(&b) < 0)
 		rc = -1;
-	else if (check_text(p->text ? p->text : "", r) == 0 && session_for_send(&b, r) == 0 &&
-		 (!p->reply_to || reply_refs(&b, p, &reply, r) == 0))
-		create_post(&b, p, reply, r);
+	else if (check_text(p->text ? p->text : "", r) == 0 && check_media(p, r) == 0 &&
+		 session_for_send(&b, r) == 0 && (!p->reply_to || reply_refs(&b, p, &reply, r) == 0) &&
+		 (!p->nmedia || (embed = images_embed(&b, p, r))))
+		create_post(&b, p, reply, embed, r);
 	json_decref(reply);
+	json_decref(embed);
 	bsky_clear(&b);
 	return rc;
 }
 
 const sm_adapter sm_adapter_bluesky = {
 	.kind = "bluesky", .check = bsky_check, .start = bsky_start, .busy = bsky_busy,
-	.free = bsky_free, .send = bsky_send,
+	.free = bsky_free, .send = bsky_send, .send_media = 1,
 };

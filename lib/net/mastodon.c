@@ -2,18 +2,24 @@
  * net/mastodon.c - the mastodon channel: mentions, timelines, hashtags, searches and direct
  * conversations of one account through the Mastodon client API, each stream read from its
  * cursor (min_id) oldest page first, and statuses posted with an Idempotency-Key so that a
- * send tried again posts once.
+ * send tried again posts once. A status's media are uploaded first (POST /api/v2/media, and
+ * while the server is still processing one, GET /api/v1/media/ID until it has a url); a
+ * send tried again uploads them again, and the key still posts the status once.
  */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "../net.h"
 
 /* LIMIT: the largest page the API gives; MAX_PAGES: pages of a stream in one run (the next
    run goes on from the cursor); MAX_CHARS: a status's length (sm_textlen_mastodon) */
 enum { LIMIT = 40, MAX_PAGES = 50, MAX_CHARS = 500 };
+/* MEDIA_WAIT: seconds to wait for the server to process an upload before the send is left
+   for a later attempt */
+enum { MEDIA_WAIT = 60 };
 
 enum { T_MENTIONS, T_HOME, T_LIST, T_HASHTAG, T_SEARCH, T_CONVERSATIONS, NTYPES };
 static const struct {
@@ -821,10 +827,124 @@ static const char *visibility(const sm_post *p, const target *t)
 	return p->visibility;
 }
 
+/* --- media ------------------------------------------------------------------------------- */
+
+static void upload_fail(sm_sent *r, const sm_post_media *m, sm_http_req *req, const char *what)
+{
+	char why[400];
+	if (req->failed)
+		server_error(req, why, sizeof why);
+	else
+		snprintf(why, sizeof why, "HTTP %ld: %s", req->status, what);
+	sent_fail(r, req->failed ? req->temporary : 1, "media '%s': %s", m->path ? m->path : m->name, why);
+}
+
+/* An upload the server is still processing: ask for it until it has a url (200 and a url;
+   206 while processing), waiting longer each time, MEDIA_WAIT seconds at most. */
+static int processed(sm_sender *s, const conn *k, const sm_post_media *m, const char *id, sm_sent *r)
+{
+	sm_buf path = {0};
+	double waited = 0, wait = 0.25;
+	int rc = -1;
+	sm_buf_adds(&path, "/api/v1/media/");
+	add_escaped(&path, id);
+	for (;;) {
+		sm_http_req req;
+		struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
+		nanosleep(&ts, NULL);
+		waited += wait;
+		json_t *a = get_json(s, k, path.s, &req);
+		int done = !req.failed && req.status == 200 && str(a, "url");
+		if (req.failed || (req.status != 200 && req.status != 206))
+			upload_fail(r, m, &req, "the answer is not an attachment");
+		else if (!done && waited >= MEDIA_WAIT)
+			sent_fail(r, 1, "media '%s': the server is still processing it after %ds",
+				  m->path ? m->path : m->name, MEDIA_WAIT);
+		json_decref(a);
+		sm_http_req_free(&req);
+		if (done)
+			rc = 0;
+		if (done || r->failed)
+			break;
+		wait = wait * 2 > 4 ? 4 : wait * 2;
+	}
+	sm_buf_free(&path);
+	return rc;
+}
+
+/* Upload one medium with its description; the attachment's id (malloc'd), or NULL with r
+   failed. A 202 means the server processes it still: it is waited for. */
+static char *upload(sm_sender *s, const conn *k, const sm_post_media *m, sm_sent *r)
+{
+	char boundary[48], *id = NULL;
+	sm_buf body = {0};
+	const char *alt = m->alt ? m->alt : "";
+	sm_form_boundary(m->data, m->len, alt, boundary);
+	sm_form_part(&body, boundary, "file", m->name, m->mime, m->data, m->len);
+	if (*alt)
+		sm_form_part(&body, boundary, "description", NULL, NULL, alt, strlen(alt));
+	sm_form_end(&body, boundary);
+	char *url = sm_asprintf("%s/api/v2/media", k->base);
+	char *ctype = sm_asprintf("Content-Type: multipart/form-data; boundary=%s", boundary);
+	/* no "Expect: 100-continue": the body goes at once */
+	const char *hdrs[] = {k->auth, "Accept: application/json", ctype, "Expect:", NULL};
+	/* sent again after a passing failure: an upload that got through is only orphaned */
+	sm_http_req req = {.url = url, .body = body.s, .body_len = body.len, .headers = hdrs,
+			   .idempotent = 1};
+	if (sm_http_add(s->http, &req) < 0)
+		sent_fail(r, 0, "media '%s': %s", m->path ? m->path : m->name, sm_errmsg());
+	else {
+		sm_http_run(s->http);
+		json_t *a = req.failed ? NULL : json_loadb(req.body_in.s ? req.body_in.s : "", req.body_in.len, 0, NULL);
+		if (!str(a, "id"))
+			upload_fail(r, m, &req, "the answer is not an attachment");
+		else if (req.status == 200 && str(a, "url"))
+			id = sm_strdup(str(a, "id"));
+		else if (processed(s, k, m, str(a, "id"), r) == 0)
+			id = sm_strdup(str(a, "id"));
+		json_decref(a);
+	}
+	sm_http_req_free(&req);
+	sm_buf_free(&body);
+	free(url);
+	free(ctype);
+	return id;
+}
+
+/* The status's media_ids: each medium uploaded (a dry run names the uploads it would make,
+   each id shown as "<media N>"). 0, or -1 with r failed. */
+static int upload_all(sm_sender *s, const conn *k, const sm_post *p, json_t *ids, sm_sent *r)
+{
+	for (size_t i = 0; i < p->nmedia; i++) {
+		const sm_post_media *m = &p->media[i];
+		char *id;
+		if (p->dry_run) {
+			char *url = sm_asprintf("%s/api/v2/media", k->base), *ph = sm_asprintf("<media %zu>", i + 1);
+			sm_sent_preview_upload(r, "POST", url, m);
+			json_array_append_new(ids, json_string(ph));
+			free(url);
+			free(ph);
+		} else if ((id = upload(s, k, m, r))) {
+			json_array_append_new(ids, json_string(id));
+			free(id);
+		} else
+			return -1;
+	}
+	return 0;
+}
+
 static int post(sm_sender *s, const conn *k, const sm_post *p, const target *t, const char *text,
 		sm_sent *r)
 {
+	json_t *ids = json_array();
+	if (upload_all(s, k, p, ids, r) < 0) {
+		json_decref(ids);
+		return 0;
+	}
 	json_t *b = json_pack("{s:s, s:s}", "status", text, "visibility", visibility(p, t));
+	if (json_array_size(ids))
+		json_object_set(b, "media_ids", ids);
+	json_decref(ids);
 	if (t->id)
 		json_object_set_new(b, "in_reply_to_id", json_string(t->id));
 	if (p->lang)
@@ -873,6 +993,10 @@ static int check_post(sm_sender *s, const sm_post *p, long *max)
 					     "character", s->name);
 	if (!p->text || !sm_utf8_valid(p->text, strlen(p->text), NULL))
 		return sm_error_code(SM_EX_DATAERR, "channel '%s': the text is not UTF-8", s->name);
+	for (size_t i = 0; i < p->nmedia; i++)
+		if (p->media[i].alt && !sm_utf8_valid(p->media[i].alt, strlen(p->media[i].alt), NULL))
+			return sm_error_code(SM_EX_DATAERR, "channel '%s': the alt text of '%s' is not UTF-8",
+					     s->name, p->media[i].name);
 	return 0;
 }
 
@@ -881,8 +1005,14 @@ static int check_post(sm_sender *s, const sm_post *p, long *max)
 static int compose(sm_sender *s, const sm_post *p, const conn *k, const target *t, long max,
 		   char **text, sm_sent *r)
 {
-	if (!p->text[strspn(p->text, " \t\r\n")]) {
+	if (!p->text[strspn(p->text, " \t\r\n")] && !p->nmedia) {
 		sent_fail(r, 0, "the text is empty");
+		return -1;
+	}
+	sm_media_limits ml;
+	if (p->nmedia && sm_media_limits_of("mastodon", &ml) && ml.files && p->nmedia > (size_t)ml.files) {
+		sent_fail(r, 0, "the post has %zu media files; a Mastodon status takes at most %d",
+			  p->nmedia, ml.files);
 		return -1;
 	}
 	*text = t->acct && !mentions(p->text, t->acct, k->host) && !is_self(s, k, t->acct)
@@ -918,5 +1048,5 @@ static int send_post(sm_sender *s, const sm_post *p, sm_sent *r)
 
 const sm_adapter sm_adapter_mastodon = {
 	.kind = "mastodon", .check = check, .start = start, .busy = busy,
-	.free = mastodon_free, .send = send_post,
+	.free = mastodon_free, .send = send_post, .send_media = 1,
 };

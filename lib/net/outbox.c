@@ -3,7 +3,8 @@
  * (`path`, relative to the workspace). It is how the whole pipeline is tried without an
  * account (the demo), and how a site generator or another program can pick up what was
  * approved. Sending is exactly once: under a lock, a line with the post's key already in
- * the file is the post sent before, so sending again only reports it.
+ * the file is the post sent before, so sending again only reports it. Media are listed,
+ * not copied: each file's path, git blob and SHA-256 in the plan repository, type and alt.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -70,6 +71,16 @@ static int ob_send(sm_sender *s, const sm_post *p, sm_sent *r)
 	json_t *rec = json_pack("{s:s, s:s, s:s?, s:s, s:s}", "key", p->key, "channel", s->name,
 				"reply_to", p->reply_to, "text", p->text ? p->text : "", "at",
 				sm_time_format(sm_now(), now));
+	if (p->nmedia) {
+		json_t *media = json_array();
+		for (size_t i = 0; i < p->nmedia; i++) {
+			const sm_post_media *m = &p->media[i];
+			json_array_append_new(media, json_pack("{s:s?, s:s?, s:s?, s:s, s:I, s:s}", "path", m->path,
+							       "blob", m->blob, "sha256", m->sha256, "type", m->mime,
+							       "bytes", (json_int_t)m->len, "alt", m->alt ? m->alt : ""));
+		}
+		json_object_set_new(rec, "media", media);
+	}
 	char *line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(rec);
 	sm_buf b = {0};
@@ -117,5 +128,5 @@ out:
 
 const sm_adapter sm_adapter_outbox = {
 	.kind = "outbox", .check = ob_check, .start = ob_start, .busy = ob_busy,
-	.free = ob_free, .send = ob_send, .send_only = 1,
+	.free = ob_free, .send = ob_send, .send_only = 1, .send_media = 1,
 };

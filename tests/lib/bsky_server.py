@@ -14,6 +14,10 @@ XRPC on http://127.0.0.1:PORT/xrpc/NSID:
   GET  com.atproto.identity.resolveHandle  handle -> {did} (accounts and authors known); else
        400 HandleNotFound
   GET  app.bsky.feed.getPosts  uris (repeated, at most 25) -> {posts: [postView]} of those known
+  POST com.atproto.repo.uploadBlob  the bytes, Content-Type their type (auth) -> {blob: {"$type":
+       "blob", ref: {"$link": CID}, mimeType, size}}, the CID a CIDv1 (raw, sha-256) "bafkrei...";
+       over --blob-limit bytes (5000000) -> 413 PayloadTooLarge
+  GET  com.atproto.sync.getBlob  did, cid -> the bytes with their type; else 400 BlobNotFound
 Tokens are JWT-shaped; an access token expires after --token-ttl seconds -> 400 ExpiredToken;
 no token -> 401 AuthenticationRequired; a bad or wrong-kind token -> 400 InvalidToken.
 Cursors are opaque; a page has a cursor only when more items follow.  Errors are XRPC's
@@ -25,7 +29,10 @@ text <= 3000 UTF-8 bytes and <= 300 graphemes (extended grapheme clusters with t
 module, Debian python3-regex; without it code points, logged as grapheme_counter), langs
 <= 3, tags, facets (byteStart < byteEnd <= len, both on UTF-8 character boundaries, at least
 one feature, each a #mention {did}, #link {uri} or #tag {tag <= 64 graphemes}), reply
-{root, parent} strong refs {uri at://..., cid}.  rkey must be a record key; a repeated
+{root, parent} strong refs {uri at://..., cid}, an app.bsky.embed.images embed (at most 4
+images, each {image: blob ref, alt: string, aspectRatio?: {width, height} >= 1}, the blob
+image/* of at most 1000000 bytes, uploaded by the account, its mimeType as uploaded; a blob
+not uploaded -> 400 BlobNotFound "Could not find blob: CID").  rkey must be a record key; a repeated
 rkey -> 400 InvalidSwap "Record already exists" (the lexicon's only error name; a real PDS
 answers 500 there, as --duplicate-500 makes this one do).  Created posts join the data: the
 author feed and search show them.
@@ -35,9 +42,11 @@ author feed and search show them.
              uri?, cid?, indexedAt?}],
   "notifications": [{author, reason, record, uri?, cid?, reasonSubject?, isRead?, indexedAt?}]}
 Without accounts there is one: alice.test / did:plc:alice / password "hunter2".
-Options: --data F, --token-ttl S (3600), --refresh-ttl S (86400), --duplicate-500, --port N,
+Options: --data F, --token-ttl S (3600), --refresh-ttl S (86400), --duplicate-500,
+  --blob-limit BYTES, --port N,
   --port-file F, --pid-file F, --log F: one JSON line per request {t, method, path, headers,
-  body, status, error} and per created record {event: "record", uri, cid, rkey, record, ...}.
+  body (not for blobs), status, error}, per upload {event: "blob", cid, mimeType, size, sha256}
+  and per created record {event: "record", uri, cid, rkey, record, ...}.
 """
 import argparse
 import base64
@@ -99,6 +108,12 @@ def make_tid():
     return out
 
 
+def blob_cid(data):
+    """The CID a PDS gives a blob: CIDv1, raw codec, sha-256, base32 ("bafkrei...")."""
+    raw = b"\x01\x55\x12\x20" + hashlib.sha256(data).digest()
+    return "b" + base64.b32encode(raw).decode().lower().rstrip("=")
+
+
 def now():
     return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
 
@@ -108,6 +123,7 @@ class Store:
         self.accounts = data.get("accounts") or [
             {"handle": "alice.test", "did": "did:plc:alice", "password": "hunter2"}]
         self.posts, self.notifications, self.tokens, self.rkeys = [], [], {}, set()
+        self.blobs = {}  # cid -> {data, mimeType, size, did}
         for p in data.get("posts", []):
             self.add_post(p)
         for n in data.get("notifications", []):
@@ -172,7 +188,37 @@ def int_param(q, name, default, lo=1, hi=100):
     return int(v)
 
 
-def check_post(rec):
+def check_images(embed, blobs, did, no):
+    """app.bsky.embed.images, its blobs as uploaded by did."""
+    images = embed.get("images")
+    if not isinstance(images, list) or len(images) > 4:
+        raise no("embed/images must be an array of at most 4 images")
+    for i, img in enumerate(images):
+        w = "embed/images/%d" % i
+        if not isinstance(img, dict) or not isinstance(img.get("alt"), str):
+            raise no(w + " must have the property \"alt\"")
+        ref = img.get("image")
+        if not isinstance(ref, dict) or ref.get("$type") != "blob" or not isinstance(ref.get("ref"), dict) \
+                or not isinstance(ref["ref"].get("$link"), str) or not isinstance(ref.get("mimeType"), str) \
+                or not isinstance(ref.get("size"), int):
+            raise no(w + "/image should be a blob ref")
+        if not ref["mimeType"].startswith("image/"):
+            raise no("%s/image mimeType (%s) does not match accepted types: image/*" % (w, ref["mimeType"]))
+        if ref["size"] > 1000000:
+            raise no("%s/image file is too big (max 1000000 bytes)" % w)
+        ar = img.get("aspectRatio")
+        if ar is not None and not (isinstance(ar, dict) and all(
+                isinstance(ar.get(k), int) and ar[k] >= 1 for k in ("width", "height"))):
+            raise no(w + "/aspectRatio must have integer width and height >= 1")
+        stored = blobs.get(ref["ref"]["$link"])
+        if not stored or stored["did"] != did:
+            raise bad("Could not find blob: " + ref["ref"]["$link"], "BlobNotFound")
+        if stored["mimeType"] != ref["mimeType"]:
+            raise bad("Referenced Mimetype does not match stored blob. Expected: %s, Got: %s"
+                      % (stored["mimeType"], ref["mimeType"]), "InvalidMimeType")
+
+
+def check_post(rec, blobs=None, did=None):
     """Raise InvalidRequest for what a PDS (and smkit's stricter rules) refuse."""
     def no(msg):
         return bad("Invalid app.bsky.feed.post record: Record/" + msg)
@@ -227,6 +273,12 @@ def check_post(rec):
             if not isinstance(ref, dict) or not str(ref.get("uri", "")).startswith("at://") \
                     or not isinstance(ref.get("cid"), str) or not ref["cid"]:
                 raise no("reply/%s must be a strong ref {uri: at://..., cid}" % part)
+    if "embed" in rec:
+        embed = rec["embed"]
+        if not isinstance(embed, dict) or not isinstance(embed.get("$type"), str):
+            raise no("embed must be an object which includes the \"$type\" property")
+        if embed["$type"] == "app.bsky.embed.images":
+            check_images(embed, blobs or {}, did, no)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -255,11 +307,17 @@ class Handler(BaseHTTPRequestHandler):
         except XrpcError as e:
             status, out = e.status, {"error": e.error, "message": e.message}
         self.log({"t": time.time(), "method": self.command, "path": self.path, "nsid": nsid,
-                  "headers": dict(self.headers.items()), "body": self.body.decode("utf-8", "replace"),
-                  "status": status, "error": out.get("error") if status != 200 else None})
-        data = json.dumps(out, ensure_ascii=False).encode("utf-8")
+                  "headers": dict(self.headers.items()),
+                  "body": "" if nsid == "com.atproto.repo.uploadBlob" else self.body.decode("utf-8", "replace"),
+                  "status": status, "error": out.get("error") if status != 200 else None,
+                  "size": len(self.body)})
+        ctype = "application/json; charset=utf-8"
+        if isinstance(out, tuple):  # raw bytes and their type (getBlob)
+            ctype, data = out
+        else:
+            data = json.dumps(out, ensure_ascii=False).encode("utf-8")
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -379,7 +437,7 @@ class Handler(BaseHTTPRequestHandler):
             raise bad("Input/rkey must be a valid Record Key")
         status = "unknown"
         if coll == "app.bsky.feed.post" and inp.get("validate") is not False:
-            check_post(rec)
+            check_post(rec, self.server.store.blobs, acct["did"])
             status = "valid"
         with lock:
             rkey = rkey or make_tid()
@@ -397,6 +455,30 @@ class Handler(BaseHTTPRequestHandler):
                   "record": rec, "validationStatus": status, "grapheme_counter": GRAPHEMES})
         return {"uri": uri, "cid": cid, "commit": {"cid": make_cid([uri, cid]), "rev": make_tid()},
                 "validationStatus": status}
+
+    def upload_blob(self, q):
+        tok = self.auth()
+        ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if not ctype:
+            raise bad("Wrong request encoding (Content-Type): none")
+        if len(self.body) > self.server.blob_limit:
+            raise bad("request entity too large", "PayloadTooLarge", 413)
+        cid = blob_cid(self.body)
+        with lock:
+            self.server.store.blobs[cid] = {"data": self.body, "mimeType": ctype, "size": len(self.body),
+                                            "did": tok["did"]}
+        self.log({"t": time.time(), "event": "blob", "cid": cid, "mimeType": ctype, "size": len(self.body),
+                  "sha256": hashlib.sha256(self.body).hexdigest()})
+        return {"blob": {"$type": "blob", "ref": {"$link": cid}, "mimeType": ctype, "size": len(self.body)}}
+
+    def get_blob(self, q):
+        did, cid = (q.get(k, [None])[0] for k in ("did", "cid"))
+        if not did or not cid:
+            raise bad("Params must have the properties \"did\" and \"cid\"")
+        b = self.server.store.blobs.get(cid)
+        if not b or b["did"] != did:
+            raise bad("Blob not found", "BlobNotFound")
+        return (b["mimeType"], b["data"])
 
     def known_posts(self):
         """Every post the server knows as a postView: the posts, and the notifications' posts."""
@@ -450,6 +532,8 @@ METHODS = {
     "com.atproto.repo.getRecord": ("GET", Handler.get_record),
     "com.atproto.identity.resolveHandle": ("GET", Handler.resolve_handle),
     "app.bsky.feed.getPosts": ("GET", Handler.get_posts),
+    "com.atproto.repo.uploadBlob": ("POST", Handler.upload_blob),
+    "com.atproto.sync.getBlob": ("GET", Handler.get_blob),
 }
 
 
@@ -468,6 +552,7 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--log", default=os.devnull)
     ap.add_argument("--duplicate-500", action="store_true")
+    ap.add_argument("--blob-limit", type=int, default=5000000)
     a = ap.parse_args()
     with open(a.data or os.devnull, encoding="utf-8") as f:
         data = json.loads(f.read() or "{}")
@@ -475,6 +560,7 @@ def main():
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     srv.store, srv.logfile = Store(data), a.log
     srv.token_ttl, srv.refresh_ttl, srv.duplicate_500 = a.token_ttl, a.refresh_ttl, a.duplicate_500
+    srv.blob_limit = a.blob_limit
     if a.pid_file:
         write_atomic(a.pid_file, "%d\n" % os.getpid())
     if a.port_file:

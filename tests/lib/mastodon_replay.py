@@ -24,6 +24,21 @@ increasing; content, in_reply_to_id, visibility, language, spoiler_text, sensiti
 from the form or JSON body) and GET /api/v1/statuses/ID returns it.  A repeated
 Idempotency-Key returns the first status and creates nothing, as Mastodon does.
 
+Media (script mode), as docs.joinmastodon.org/methods/media documents: POST /api/v2/media
+takes multipart/form-data with "file" (it must have a type: image/*, video/*, audio/*,
+else 422 "Validation failed: File content type is invalid, File is invalid"; none: 422
+"Validation failed: File can't be blank") and "description" (at most 1500 characters) and
+answers the MediaAttachment (id, type, url, preview_url, meta.original for a PNG, JPEG or
+GIF, description, blurhash): 200 with its url, or with --media-processing N 202 with url
+null, after which GET /api/v1/media/ID answers 206 (the attachment, url null) N times, then
+200 with the url.  A status posted with media_ids (JSON array, or form media_ids[]) gets
+those attachments: more than 4 -> 422 "Cannot attach more than 4 files"; an id unknown or
+attached already -> 422 "Media with IDs ... not found or already attached to another post";
+one still processing -> 422 "Cannot attach files that have not finished processing. Try
+again in a moment!" (the Idempotency-Key is looked at first, as Mastodon does).  Uploads are
+logged with media_id, media_type, media_bytes, media_sha256, filename and description;
+--media-dir DIR keeps each upload's bytes as DIR/ID; statuses log media_ids.
+
 Rate limit (--rate-limit N/SECONDS), as Mastodon's Rack::Attack throttle: at most N
 requests in each window of SECONDS (whole seconds, windows aligned to multiples of it since
 the epoch); every answer carries X-RateLimit-Limit, X-RateLimit-Remaining and
@@ -45,12 +60,15 @@ Options: --cassette FILE (repeatable) | --all [--corpus DIR], --script FILE,
 """
 import argparse
 import datetime
+import email.message
 import glob
+import hashlib
 import html
 import json
 import os
 import re
 import socket
+import struct
 import sys
 import threading
 import time
@@ -148,16 +166,127 @@ class Script:
         return None
 
 
+def form_parts(ctype, body):
+    """multipart/form-data (RFC 7578) -> {name: (filename or None, part type or None, bytes)}"""
+    m = email.message.Message()
+    m["Content-Type"] = ctype
+    boundary = m.get_param("boundary")
+    if m.get_content_type() != "multipart/form-data" or not boundary:
+        return {}
+    out, delim = {}, b"--" + boundary.encode()
+    for chunk in (b"\r\n" + body).split(b"\r\n" + delim)[1:]:  # [0]: the preamble
+        if chunk.startswith(b"--"):
+            break
+        head, _, data = chunk.partition(b"\r\n\r\n")
+        h = email.message.Message()
+        for line in head.decode("utf-8", "replace").split("\r\n")[1:]:
+            k, _, v = line.partition(":")
+            h[k.strip()] = v.strip()
+        name = h.get_param("name", header="content-disposition")
+        if name:
+            fn = h.get_param("filename", header="content-disposition")
+            out[name] = (urllib.parse.unquote(fn) if fn is not None else None, h.get("Content-Type"), data)
+    return out
+
+
+def image_size(data):
+    """(width, height) of a PNG, GIF or JPEG, else None."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        return struct.unpack(">II", data[16:24])
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return struct.unpack("<HH", data[6:10])
+    i = 2
+    while data[:2] == b"\xff\xd8" and i + 9 < len(data) and data[i] == 0xFF:
+        m = data[i + 1]
+        if 0xC0 <= m <= 0xCF and m not in (0xC4, 0xC8, 0xCC):
+            h, w = struct.unpack(">HH", data[i + 5:i + 9])
+            return w, h
+        i += 2 + struct.unpack(">H", data[i + 2:i + 4])[0]
+    return None
+
+
+class Media:
+    """Uploaded attachments: processing for the first `processing` GETs, then ready."""
+    def __init__(self, processing, keep_dir):
+        self.by_id, self.next_id, self.processing, self.keep_dir = {}, 110000000000000000, processing, keep_dir
+
+    def upload(self, ctype, body, base):
+        """multipart/form-data -> (http status, JSON object, log fields)"""
+        parts = form_parts(ctype, body)
+        f, d = parts.get("file"), parts.get("description")
+        if f is None or f[0] is None:
+            return 422, {"error": "Validation failed: File can't be blank"}, {}
+        filename, mime, data = f[0], (f[1] or "").split(";")[0].strip().lower(), f[2]
+        desc = d[2].decode("utf-8") if d is not None else None
+        if mime.split("/")[0] not in ("image", "video", "audio") or "/" not in mime:
+            return 422, {"error": "Validation failed: File content type is invalid, File is invalid"}, {}
+        if desc is not None and len(desc) > 1500:
+            return 422, {"error": "Validation failed: Description is too long (maximum is 1500 characters)"}, {}
+        with lock:
+            self.next_id += 1
+            mid = str(self.next_id)
+        ext = mime.split("/")[1]
+        att = {"id": mid, "type": {"image": "gifv" if mime == "image/gif" else "image", "video": "video",
+                                   "audio": "audio"}[mime.split("/")[0]],
+               "url": "%s/system/media_attachments/files/%s/original/%s.%s" % (base, mid, mid, ext),
+               "preview_url": "%s/system/media_attachments/files/%s/small/%s.%s" % (base, mid, mid, ext),
+               "remote_url": None, "preview_remote_url": None, "text_url": None, "meta": {},
+               "description": desc, "blurhash": None}
+        size = image_size(data)
+        if size:
+            att["meta"]["original"] = {"width": size[0], "height": size[1], "size": "%dx%d" % size,
+                                       "aspect": size[0] / size[1] if size[1] else 0}
+        if self.keep_dir:
+            with open(os.path.join(self.keep_dir, mid), "wb") as out:
+                out.write(data)
+        rec = {"att": att, "left": self.processing, "status_id": None}
+        with lock:
+            self.by_id[mid] = rec
+        log = {"media_id": mid, "media_type": mime, "media_bytes": len(data), "filename": filename,
+               "media_sha256": hashlib.sha256(data).hexdigest(), "description": desc}
+        if self.processing:
+            return 202, dict(att, url=None), log
+        return 200, att, log
+
+    def get(self, mid):
+        """GET /api/v1/media/ID -> (http status, JSON object)"""
+        with lock:
+            rec = self.by_id.get(mid)
+            if not rec or rec["status_id"]:
+                return 404, {"error": "Record not found"}
+            if rec["left"] > 0:
+                rec["left"] -= 1
+                return 206, dict(rec["att"], url=None)
+            return 200, rec["att"]
+
+    def attach(self, ids):
+        """The attachments of a new status, or (422, error) - under the lock."""
+        if len(ids) > 4:
+            return None, "Cannot attach more than 4 files"
+        bad = [i for i in ids if i not in self.by_id or self.by_id[i]["status_id"]]
+        if bad:
+            return None, "Media with IDs %s not found or already attached to another post" % ", ".join(bad)
+        if any(self.by_id[i]["left"] > 0 for i in ids):
+            return None, "Cannot attach files that have not finished processing. Try again in a moment!"
+        return [self.by_id[i] for i in ids], None
+
+
 class Statuses:
     """The statuses a script-mode server creates, with Mastodon's Idempotency-Key."""
-    def __init__(self):
+    def __init__(self, media=None):
         self.by_id, self.by_key, self.next_id = {}, {}, 117100000000000000
+        self.media = media
 
     def post(self, params, key, base):
         """-> (http status, JSON object, created?)"""
         text = str(params.get("status", ""))
         vis = params.get("visibility") or "public"
-        if not text.strip() and not params.get("media_ids[]") and not params.get("media_ids"):
+        ids = params.get("media_ids[]") or params.get("media_ids") or []
+        ids = [str(i) for i in (ids if isinstance(ids, list) else [ids])]
+        with lock:  # the key first, as PostStatusService: a retry's new uploads are not looked at
+            if key and key in self.by_key:
+                return 200, self.by_key[key], False
+        if not text.strip() and not ids:
             return 422, {"error": "Validation failed: Text can't be blank"}, False
         if countable(text) > 500:
             return 422, {"error": "Validation failed: Text character limit of 500 exceeded"}, False
@@ -166,6 +295,9 @@ class Statuses:
         with lock:
             if key and key in self.by_key:
                 return 200, self.by_key[key], False
+            atts, why = self.media.attach(ids) if self.media else ([], None)
+            if why:
+                return 422, {"error": why}, False
             self.next_id += 1
             sid = str(self.next_id)
             irt = params.get("in_reply_to_id") or None
@@ -182,8 +314,10 @@ class Statuses:
                   "account": {"id": "1", "username": "smkit", "acct": "smkit", "display_name": "smkit",
                               "url": base + "/@smkit", "uri": base + "/users/smkit",
                               "avatar": base + "/avatars/original/missing.png"},
-                  "media_attachments": [], "mentions": [], "tags": [], "emojis": [], "card": None,
-                  "poll": None}
+                  "media_attachments": [a["att"] for a in atts], "mentions": [], "tags": [], "emojis": [],
+                  "card": None, "poll": None}
+            for a in atts:
+                a["status_id"] = sid
             self.by_id[sid] = st
             if key:
                 self.by_key[key] = st
@@ -308,6 +442,13 @@ class Handler(BaseHTTPRequestHandler):
                                drop=s.get("drop"), source=src)
         if srv.script and path == "/api/v1/statuses" and method == "POST":
             return self.post_status("status", [], None)
+        if srv.script and path == "/api/v2/media" and method == "POST":
+            return self.post_media()
+        if srv.script and method == "GET" and path.startswith("/api/v1/media/"):
+            if not self.headers.get("Authorization"):
+                return self.unauthorized("media")
+            code, att = srv.media.get(path.rsplit("/", 1)[1])
+            return self.answer(code, att, source="media", media_id=att.get("id"))
         if srv.script and method == "GET" and path.startswith("/api/v1/statuses/"):
             st = srv.statuses.by_id.get(path.rsplit("/", 1)[1])
             if st:
@@ -347,7 +488,15 @@ class Handler(BaseHTTPRequestHandler):
         code, st, created = self.server.statuses.post(params, self.headers.get("Idempotency-Key"),
                                                       "http://127.0.0.1:%d" % self.server.server_address[1])
         self.answer(code, st, hdrs, drop=drop, source=src, status_id=st.get("id"), created=created,
-                    statuses_created=len(self.server.statuses.by_id))
+                    statuses_created=len(self.server.statuses.by_id),
+                    media_ids=[a["id"] for a in st.get("media_attachments", [])])
+
+    def post_media(self):
+        if not self.headers.get("Authorization"):
+            return self.unauthorized("media")
+        code, att, log = self.server.media.upload(self.headers.get("Content-Type", ""), self.body,
+                                                  "http://127.0.0.1:%d" % self.server.server_address[1])
+        self.answer(code, att, source="media", **log)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = handle_any
 
@@ -369,6 +518,8 @@ def main():
     ap.add_argument("--rate-limit", metavar="N/SECONDS")
     ap.add_argument("--ignore-param", action="append", default=[])
     ap.add_argument("--empty-pages", action="store_true")
+    ap.add_argument("--media-processing", type=int, default=0, metavar="N")
+    ap.add_argument("--media-dir")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file")
     ap.add_argument("--pid-file")
@@ -381,7 +532,8 @@ def main():
     ThreadingHTTPServer.daemon_threads = True
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     srv.replay, srv.script = Replay(files), Script(a.script) if a.script else None
-    srv.statuses, srv.token, srv.empty_pages, srv.logfile = Statuses(), a.token, a.empty_pages, a.log
+    srv.media = Media(a.media_processing, a.media_dir)
+    srv.statuses, srv.token, srv.empty_pages, srv.logfile = Statuses(srv.media), a.token, a.empty_pages, a.log
     try:
         srv.rate_limit = RateLimit(a.rate_limit) if a.rate_limit else None
     except ValueError as e:

@@ -138,6 +138,36 @@ static void test_hash(void)
 	sm_draft_hash(&a, h0);
 	sm_draft_hash(&b, h);
 	tap_ok(strcmp(h, h0) != 0, "hash: fields are separated");
+	/* what drafts without media hashed to before there were media: approvals stay valid */
+	sm_draft v = {.channel = "support", .reply_to = "s:1", .scheduled_at = "", .text = "Hallo"};
+	char want[65];
+	const char v1[] = "smkit-draft-v1\x1fsupport\x1fs:1\x1f\x1fHallo";
+	sm_sha256_hex(v1, sizeof v1 - 1, want);
+	sm_draft_hash(&v, h0);
+	tap_is(h0, want, "hash: a draft without media hashes as it always did");
+	/* each medium's bytes (its SHA-256) and alt text are in it */
+	sm_draft_media m = {.path = "img/a.png", .blob = "b1", .alt = "A red poster", .mime = "image/png",
+			    .sha256 = "aa", .size = 10};
+	struct {
+		char *sha256, *alt, *path;
+		const char *what;
+		int same;
+	} cases[] = {{"aa", "A red poster", "img/a.png", "a medium is in it", 0},
+		     {"bb", "A red poster", "img/a.png", "the medium's bytes are in it", 0},
+		     {"aa", "A blue poster", "img/a.png", "the medium's alt text is in it", 0},
+		     {"aa", "A red poster", "img/b.png", "not where the medium lies (the same bytes moved)", 1}};
+	v.media = &m;
+	v.nmedia = 1;
+	sm_draft_hash(&v, h0); /* the first case against the hash without media, the others against this */
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		m.sha256 = cases[i].sha256;
+		m.alt = cases[i].alt;
+		m.path = cases[i].path;
+		sm_draft_hash(&v, h);
+		char msg[120];
+		snprintf(msg, sizeof msg, "hash: %s", cases[i].what);
+		tap_ok((strcmp(h, i ? h0 : want) == 0) == cases[i].same, msg);
+	}
 }
 
 static void test_releasable(void)
