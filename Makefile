@@ -18,6 +18,9 @@ BASE_CFLAGS = -std=c17 -D_GNU_SOURCE -pthread -Ilib -I$(B)/gen $(WARN) $(PKG_CFL
 REL_CFLAGS = -O2 -g
 SAN_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
+# the fuzz harnesses (tests/fuzz, make fuzz): clang's libFuzzer with ASan and UBSan
+FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined
 CFLAGS ?=
 LDFLAGS ?=
 # V=1 shows the commands
@@ -34,6 +37,9 @@ B ?= build/rel
 ifeq ($(B),build/san)
 FLAVOUR_CFLAGS = $(SAN_CFLAGS)
 FLAVOUR_LDFLAGS = -fsanitize=address,undefined
+else ifeq ($(B),build/fuzz)
+FLAVOUR_CFLAGS = $(FUZZ_CFLAGS)
+FLAVOUR_LDFLAGS = -fsanitize=fuzzer,address,undefined
 else
 FLAVOUR_CFLAGS = $(REL_CFLAGS)
 FLAVOUR_LDFLAGS =
@@ -49,6 +55,7 @@ UNITS = $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 EMBED = share/schema.sql $(sort $(wildcard share/migrations/*.sql)) share/config.example share/rules.example
 
 .PHONY: all build check test demo deps deps-quiet install uninstall clean bench format
+.PHONY: fuzz fuzz-build stress valgrind
 .SUFFIXES:
 
 all: deps-quiet
@@ -99,12 +106,42 @@ demo: all
 bench: all
 	SM_BUILD=$(CURDIR)/build/rel SM_SRC=$(CURDIR) sh tests/bench/run.sh
 
+# Hardening (RELIABILITY.md). `make fuzz` runs every harness of tests/fuzz for FUZZ_SECONDS
+# each (FUZZ=NAME for one); `make stress` runs the long fault, full-disk and valgrind suites.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 600
+FUZZERS = $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ ?= $(FUZZERS)
+fuzz-build: $(addprefix $(B)/fuzz/fuzz-,$(FUZZERS))
+$(B)/fuzz/fuzz-%: $(B)/tests/fuzz/fuzz-%.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(E) "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) -lm -pthread
+$(B)/tests/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h lib/smkit.h
+	@mkdir -p $(@D)
+	$(E) "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+fuzz: deps-quiet
+	@$(MAKE) --no-print-directory B=build/fuzz CC=$(FUZZ_CC) fuzz-build
+	sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ)
+# the long runs: network faults, a disk that fills up (root: a tmpfs), then valgrind
+STRESS_ROUNDS ?= 100
+VALGRIND_TESTS ?= $(wildcard tests/01*-unit-*.t) tests/0300-unit-query.t tests/0441-unit-mime.t \
+	tests/0610-unit-drafts.t tests/0010-init.t tests/0210-fetch-exec.t tests/0310-match-rules.t \
+	tests/0500-assign.t tests/0600-approve.t tests/1000-hostile.t
+stress: all
+	nice -n 10 /usr/bin/python3 tests/stress/faults.py --rounds $(STRESS_ROUNDS) --build build/rel
+	nice -n 10 sh tests/stress/disk.sh build/rel $(STRESS_ROUNDS)
+	@$(MAKE) --no-print-directory valgrind
+valgrind: all
+	nice -n 10 sh tests/stress/valgrind.sh build/rel build/valgrind $(VALGRIND_TESTS)
+
 # Debian package names; other systems: see README.md. The build needs the -dev packages;
 # the tests also run real peers (dovecot, an aiosmtpd SMTP server) and check the man pages.
 DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libjansson-dev libsqlite3-dev \
 	libgit2-dev libxml2-dev libutf8proc-dev libpcre2-dev sqlite3 git python3 python3-yaml \
 	perl curl jq mandoc dovecot-imapd python3-aiosmtpd python3-regex \
-	python3-icalendar
+	python3-icalendar valgrind clang
 # sm-report's HTML is rendered by headless Chromium in its test
 DEB_PKGS += chromium
 deps:

@@ -52,10 +52,11 @@ static int print_draft(ctx *x, long long id, int table)
 	int rc = sm_draft_get(x->st, id, &d);
 	if (rc <= 0)
 		return rc < 0 ? -1 : sm_error_code(SM_EX_DATAERR, "no draft %lld", id);
-	if (table) {
-		char *line = sm_strndup(d.text, strcspn(d.text, "\n"));
-		printf("%-6lld %-9s %-10s %-12s %ld  %.50s\n", d.id, d.state, d.author, d.channel, d.needs, line);
-		free(line);
+	if (table) { /* the text, names and channel come from outside: escaped */
+		char *line = sm_strndup(d.text, strcspn(d.text, "\n")), *text = sm_term_cell(line, 50),
+		     *author = sm_term_cell(d.author, 0), *channel = sm_term_cell(d.channel, 0);
+		printf("%-6lld %-9s %-10s %-12s %ld  %s\n", d.id, d.state, author, channel, d.needs, text);
+		free(line), free(text), free(author), free(channel);
 	} else {
 		json_t *r = sm_draft_record(x->st, &d);
 		rc = sm_out_record(r);
@@ -458,7 +459,8 @@ int main(int argc, char **argv)
 		return SM_EX_USAGE;
 	}
 	sm_time_format(sm_now(), x.now);
-	if (sm_workspace_find(dir, &x.ws) < 0 || sm_config_open(x.ws.config, &x.cfg) < 0 ||
+	if (sm_workspace_find(dir, &x.ws) < 0 || sm_workspace_check(&x.ws) < 0 ||
+	    sm_config_open(x.ws.config, &x.cfg) < 0 ||
 	    sm_store_open(x.ws.store, SM_STORE_CREATE, &x.st) < 0 ||
 	    sm_whoami(x.cfg, &x.who, &x.login) < 0 || sm_policies_load(x.cfg, &x.pol) < 0)
 		rc = -1;

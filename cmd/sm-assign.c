@@ -183,9 +183,14 @@ static int filter(ctx *x, int explain, int nfiles, char **files)
 static int print_case(const sm_case *c, void *data)
 {
 	(void)data;
-	printf("%-6lld %-8s %-10s %-10s %-7s %-20s %s\n", c->id, c->status, c->team,
-	       c->assignee[0] ? c->assignee : "-", c->priority[0] ? c->priority : "-",
-	       c->first_response_due[0] ? c->first_response_due : "-", c->conversation);
+	/* a conversation is named by the network: escaped, as every cell */
+	char *cell[5] = {sm_term_cell(c->status, 0), sm_term_cell(c->team, 0),
+			 sm_term_cell(c->assignee[0] ? c->assignee : "-", 0),
+			 sm_term_cell(c->priority[0] ? c->priority : "-", 0), sm_term_cell(c->conversation, 0)};
+	printf("%-6lld %-8s %-10s %-10s %-7s %-20s %s\n", c->id, cell[0], cell[1], cell[2], cell[3],
+	       c->first_response_due[0] ? c->first_response_due : "-", cell[4]);
+	for (int i = 0; i < 5; i++)
+		free(cell[i]);
 	return ferror(stdout) ? sm_error_code(SM_EX_IOERR, "write error on standard output") : 0;
 }
 
@@ -388,7 +393,8 @@ static int run(ctx *x, const char *dir, int explain, int argc, char **argv)
 	for (int i = 0; argc > 0 && subs[i]; i++)
 		if (!strcmp(argv[0], subs[i]))
 			sub = i;
-	if (sm_workspace_find(dir, &x->ws) < 0 || sm_config_open(x->ws.config, &x->cfg) < 0 ||
+	if (sm_workspace_find(dir, &x->ws) < 0 || sm_workspace_check(&x->ws) < 0 ||
+	    sm_config_open(x->ws.config, &x->cfg) < 0 ||
 	    sm_store_open(x->ws.store, SM_STORE_CREATE, &x->st) < 0 ||
 	    sm_whoami(x->cfg, &x->who, &x->login) < 0 ||
 	    sm_assigner_init(&x->a, x->cfg, x->st, sub < 0 || sub == 5 ? "sm-assign"

@@ -252,9 +252,11 @@ static int list(ctx *x, int argc, char **argv)
 	else if (!strcmp(format, "table"))
 		printf("%-31s %-16s %-13s %-24s %s\n", "AT", "CHANNEL", "STATE", "ENTRY", "TITLE");
 	for (size_t i = 0; rc == 0 && i < n && strcmp(format, "ics"); i++) {
-		if (!strcmp(format, "table")) {
-			printf("%-31s %-16s %-13s %-24s %.40s\n", s[i].local, s[i].channel, shown_state(s[i].state),
-			       s[i].entry, s[i].title);
+		if (!strcmp(format, "table")) { /* names and titles from the plan: escaped */
+			char *ch = sm_term_cell(s[i].channel, 0), *en = sm_term_cell(s[i].entry, 0),
+			     *ti = sm_term_cell(s[i].title, 40);
+			printf("%-31s %-16s %-13s %-24s %s\n", s[i].local, ch, shown_state(s[i].state), en, ti);
+			free(ch), free(en), free(ti);
 			continue;
 		}
 		json_t *r = sm_plan_slot_record(&s[i]);

@@ -129,7 +129,8 @@ int main(int argc, char **argv)
 	o.note = on_note;
 	o.trace = x.verbose > 1 ? on_trace : NULL;
 	o.ctx = &x;
-	if (rc == 0 && (sm_workspace_find(dir, &ws) < 0 || sm_config_open(ws.config, &cfg) < 0 ||
+	if (rc == 0 && (sm_workspace_find(dir, &ws) < 0 || sm_workspace_check(&ws) < 0 ||
+			sm_config_open(ws.config, &cfg) < 0 ||
 			sm_store_open(ws.store, SM_STORE_CREATE, &st) < 0 ||
 			sm_whoami(cfg, &agent, &login) < 0 ||
 			(!o.dry_run && sm_publish_allowed(cfg, agent, login) < 0)))

@@ -4,9 +4,11 @@
  * afterwards is simple and no command writes its own parser.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <git2.h>
 
@@ -65,7 +67,7 @@ int sm_config_open(const char *path, sm_config **out)
 
 	*out = NULL;
 	git_libgit2_init();
-	if (stat(path, &st) < 0)
+	if (stat(path, &st) < 0 || access(path, R_OK) < 0)
 		return sm_error_code(SM_EX_CONFIG, "unable to read '%s': %s", path, strerror(errno));
 	sm_config *cfg = sm_calloc(1, sizeof *cfg);
 	cfg->path = sm_strdup(path);
@@ -181,6 +183,8 @@ int sm_config_has_literal_secret(sm_config *cfg)
 	return 0;
 }
 
+#define SM_CONFIG_MAX 1e15
+
 /* A number with an optional unit suffix; units[] maps a suffix letter to a factor. */
 static int number(sm_config *cfg, const char *key, const char *units, const double *factor,
 		  double def, double *out)
@@ -200,6 +204,9 @@ static int number(sm_config *cfg, const char *key, const char *units, const doub
 			goto bad;
 		d *= factor[u - units];
 	}
+	/* no count, size or time of ours comes near; beyond, casts to long would be undefined */
+	if (!isfinite(d) || d > SM_CONFIG_MAX)
+		goto bad;
 	*out = d;
 	return 0;
 bad:

@@ -56,7 +56,13 @@ void sm_warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s\n", prog, line);
+	/* messages quote posts, names and what servers said: nothing of it reaches the
+	   terminal as a control sequence */
+	sm_buf safe = {0};
+	sm_buf_adds(&safe, "");
+	sm_term_escapen(&safe, line, strlen(line), SM_TERM_KEEP_NL);
+	fprintf(stderr, "%s: %s\n", prog, safe.s);
+	sm_buf_free(&safe);
 }
 
 static void *oom(void)

@@ -57,10 +57,35 @@ static void json_item(sm_feed *f, const json_t *o, const char *base, const struc
 	feed_item_done(f, &it, fa);
 }
 
+/* A \u0000 in a string becomes a space, as NUL bytes do in mail: one stray escape must not
+   cost the whole feed, and no text of ours holds a NUL (jansson's nesting limit bounds
+   the recursion). */
+static void scrub_nul(json_t *v)
+{
+	const char *key;
+	json_t *e;
+	size_t i;
+	if (json_is_string(v) && strlen(json_string_value(v)) != json_string_length(v)) {
+		size_t n = json_string_length(v);
+		char *s = sm_strndup(json_string_value(v), n);
+		for (size_t k = 0; k < n; k++)
+			if (!s[k])
+				s[k] = ' ';
+		json_string_setn(v, s, n);
+		free(s);
+	} else if (json_is_object(v)) {
+		json_object_foreach(v, key, e)
+			scrub_nul(e);
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, e)
+			scrub_nul(e);
+	}
+}
+
 int feed_json_read(const char *data, size_t len, const char *base, sm_feed *f)
 {
 	json_error_t err;
-	json_t *root = json_loadb(data, len, 0, &err), *item;
+	json_t *root = json_loadb(data, len, JSON_ALLOW_NUL, &err), *item;
 	const char *v;
 	struct author fa = {0};
 	size_t i;
@@ -69,6 +94,7 @@ int feed_json_read(const char *data, size_t len, const char *base, sm_feed *f)
 		json_decref(root);
 		return sm_error("not a json feed: %s", root ? "not an object" : err.text);
 	}
+	scrub_nul(root);
 	v = jstr(root, "version");
 	f->format = sm_strdup(v && strstr(v, "/version/1.1") ? "json1.1" : "json1");
 	f->title = feed_title_text(jstr(root, "title"));

@@ -349,6 +349,25 @@ static void learn_limits(sm_http *h, sm_http_req *req)
 	}
 }
 
+/* What went wrong, in the words of the config key that decides it where there is one. */
+static void failure_text(sm_http_req *req, CURLcode rc)
+{
+	const sm_http_opts *o = &req->h->o;
+	long sent = 0; /* the request's bytes: 0 if no connection was made (or reused) */
+	curl_easy_getinfo(req->handle, CURLINFO_REQUEST_SIZE, &sent);
+	if (rc == CURLE_OPERATION_TIMEDOUT && sent <= 0 && strncmp(req->url, "file:", 5))
+		snprintf(req->error, sizeof req->error, "no connection within %gs (fetch.connect-timeout)",
+			 o->connect_timeout);
+	else if (rc == CURLE_OPERATION_TIMEDOUT)
+		snprintf(req->error, sizeof req->error, "no complete answer within %gs (fetch.timeout)",
+			 o->timeout);
+	else if (rc == CURLE_FILESIZE_EXCEEDED)
+		snprintf(req->error, sizeof req->error, "response larger than %lld bytes (fetch.max-size)",
+			 req->max_size);
+	else
+		snprintf(req->error, sizeof req->error, "%s", curl_easy_strerror(rc));
+}
+
 static void classify(sm_http_req *req, CURLcode rc)
 {
 	CURL *e = req->handle;
@@ -363,7 +382,7 @@ static void classify(sm_http_req *req, CURLcode rc)
 		req->failed = 1;
 		req->temporary = temporary_code(rc);
 		if (!req->error[0])
-			snprintf(req->error, sizeof req->error, "%s", curl_easy_strerror(rc));
+			failure_text(req, rc);
 	} else if (req->status == 304 || req->status < 300 || strncmp(req->url, "http", 4) != 0) {
 		req->failed = 0;
 	} else {

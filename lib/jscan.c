@@ -4,6 +4,7 @@
  * uses it to read the few fields a query looks at without building a jansson tree.
  * Anything it refuses is read again with jansson, which then names the error.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,11 +90,33 @@ static int string(cur *c, sm_jval *v)
 	}
 }
 
+/* What jansson refuses of a well-formed number: an integer beyond long long (it has no
+   bignums) or a real beyond DBL_MAX. Digits alone past 18 are looked at closely, a real
+   only with an exponent or over 300 characters: the rest fit. */
+static int out_of_range(const char *s, const char *digits, const char *end, int integer)
+{
+	size_t n = (size_t)(end - digits);
+	if (integer) {
+		static const char max[] = "9223372036854775807";
+		if (n != 19)
+			return n > 19;
+		int cmp = memcmp(digits, max, 19);
+		return cmp > 0 && !(s[0] == '-' && memcmp(digits, "9223372036854775808", 19) == 0);
+	}
+	if (!memchr(s, 'e', (size_t)(end - s)) && !memchr(s, 'E', (size_t)(end - s)) && end - s < 300)
+		return 0;
+	char *copy = sm_strndup(s, (size_t)(end - s));
+	double d = strtod(copy, NULL);
+	free(copy);
+	return isinf(d);
+}
+
 static int number(cur *c)
 {
 	const char *p = c->s;
 	if (p < c->end && *p == '-')
 		p++;
+	const char *digits = p;
 	if (p >= c->end || *p < '0' || *p > '9')
 		return -1;
 	if (*p == '0')
@@ -119,6 +142,8 @@ static int number(cur *c)
 		while (p < c->end && *p >= '0' && *p <= '9')
 			p++;
 	}
+	if ((!integer || p - digits >= 19) && out_of_range(c->s, digits, p, integer))
+		return -1;
 	c->s = p;
 	return integer ? SM_JINT : SM_JREAL;
 }

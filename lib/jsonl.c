@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -193,15 +194,42 @@ static int out_error(void)
 	return sm_error_code(SM_EX_IOERR, "write error on standard output: %s", strerror(errno));
 }
 
+/* Records read on a terminal: a string may hold C1 controls or bidirectional overrides
+   raw (JSON escapes only C0), so there they are written as \u escapes, the same JSON. */
+static int on_terminal(void)
+{
+	static int tty = -1;
+	if (tty < 0)
+		tty = isatty(STDOUT_FILENO);
+	return tty;
+}
+
+static int out_safe(const char *s, size_t len)
+{
+	sm_buf b = {0};
+	sm_term_escapen(&b, s, len, SM_TERM_JSON);
+	int rc = b.len && fwrite(b.s, 1, b.len, stdout) != b.len ? -1 : 0;
+	sm_buf_free(&b);
+	return rc;
+}
+
 int sm_out_line(const char *s, size_t len)
 {
-	if (fwrite(s, 1, len, stdout) != len || putchar('\n') == EOF)
+	if (on_terminal() ? out_safe(s, len) < 0 : fwrite(s, 1, len, stdout) != len)
+		return out_error();
+	if (putchar('\n') == EOF)
 		return out_error();
 	return 0;
 }
 
 int sm_out_record(json_t *rec)
 {
+	if (on_terminal()) {
+		char *s = json_dumps(rec, JSON_COMPACT);
+		int rc = s ? sm_out_line(s, strlen(s)) : out_error();
+		free(s);
+		return rc;
+	}
 	if (json_dumpf(rec, stdout, JSON_COMPACT) < 0 || putchar('\n') == EOF)
 		return out_error();
 	return 0;

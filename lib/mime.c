@@ -89,6 +89,24 @@ static const char *iconv_name(const char *cs)
 
 static void add_fffd(sm_buf *b) { sm_buf_adds(b, "\xEF\xBF\xBD"); }
 
+/* glibc's iconv passes on from UTF-8 what UTF-8 forbids (F5..FF, surrogates, overlong
+   forms, above U+10FFFF): each such byte becomes U+FFFD here. */
+static void valid_utf8(sm_buf *b)
+{
+	size_t bad, from = 0;
+	if (!b->len || sm_utf8_valid(b->s, b->len, &bad))
+		return;
+	sm_buf out = {0};
+	do {
+		sm_buf_add(&out, b->s + from, bad);
+		add_fffd(&out);
+		from += bad + 1;
+	} while (from < b->len && !sm_utf8_valid(b->s + from, b->len - from, &bad));
+	sm_buf_add(&out, b->s + from, b->len - from);
+	sm_buf_free(b);
+	*b = out;
+}
+
 /* Convert with cd, U+FFFD for each byte it cannot read. */
 static void convert(iconv_t cd, const char *s, size_t n, sm_buf *b)
 {
@@ -127,6 +145,7 @@ char *sm_mime_to_utf8(const char *s, size_t n, const char *charset, size_t *outl
 		cd = iconv_open("UTF-8", "UTF-8"); /* an unknown charset: read it as UTF-8 */
 	convert(cd, s, n, &b);
 	iconv_close(cd);
+	valid_utf8(&b);
 	for (size_t i = 0; i < b.len; i++) /* JSON text never holds NUL */
 		if (b.s[i] == 0)
 			b.s[i] = ' ';

@@ -4,11 +4,20 @@
  * uncommitted or on another branch cannot reach a draft.
  */
 #include <fnmatch.h>
+#include <ftw.h>
 #include <git2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "plan.h"
+
+static int group_writable(const char *p, const struct stat *st, int type, struct FTW *f)
+{
+	if (type == FTW_D)
+		chmod(p, (st->st_mode & 07777) | S_IRWXG | S_ISGID);
+	return 0;
+}
 
 int sm_plan_init(const char *path, const char *branch)
 {
@@ -25,7 +34,18 @@ int sm_plan_init(const char *path, const char *branch)
 	}
 	opts.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
 	opts.initial_head = branch;
+	/* in a team's workspace (a group-writable directory) the team commits to the plan */
+	char *parent = sm_strdup(path), *slash = strrchr(parent, '/');
+	struct stat d;
+	if (slash)
+		*slash = 0;
+	int shared = stat(slash && slash != parent ? parent : ".", &d) == 0 && (d.st_mode & S_IWGRP);
+	free(parent);
+	if (shared)
+		opts.mode = GIT_REPOSITORY_INIT_SHARED_GROUP;
 	rc = git_repository_init_ext(&repo, path, &opts);
+	if (rc == 0 && shared) /* libgit2 leaves some directories (objects, refs) 755 */
+		nftw(path, group_writable, 16, FTW_PHYS);
 	if (rc < 0) {
 		const git_error *e = git_error_last();
 		sm_error_code(SM_EX_CANTCREAT, "unable to create plan repository '%s': %s", path,
@@ -261,7 +281,9 @@ static int blob_in(git_tree *t, const char *path, git_oid *id)
 	git_tree_entry *te;
 	if (git_tree_entry_bypath(&te, t, path) < 0)
 		return 0;
-	int blob = git_tree_entry_type(te) == GIT_OBJECT_BLOB;
+	/* a symbolic link is a blob too, holding the path it names: never a file of the plan */
+	int blob = git_tree_entry_type(te) == GIT_OBJECT_BLOB &&
+		   git_tree_entry_filemode(te) != GIT_FILEMODE_LINK;
 	if (blob)
 		git_oid_cpy(id, git_tree_entry_id(te));
 	git_tree_entry_free(te);

@@ -486,11 +486,14 @@ int sm_plan_entry_parse(const char *path, const char *data, size_t len, const ch
 	size_t bad;
 	memset(e, 0, sizeof *e);
 	e->path = sm_strdup(path);
-	if (!sm_utf8_valid(data, len, &bad)) {
+	const char *nul = memchr(data, 0, len); /* a NUL would cut a line short unseen */
+	if (!sm_utf8_valid(data, len, &bad) || nul) {
 		long line = 1;
+		if (nul)
+			bad = (size_t)(nul - data);
 		for (size_t k = 0; k < bad; k++)
 			line += data[k] == '\n';
-		sm_plan_problem(pr, path, line, "not valid UTF-8");
+		sm_plan_problem(pr, path, line, nul ? "a NUL byte: not a text file" : "not valid UTF-8");
 		return -1;
 	}
 	char **lines = split_lines(data, len, &n);

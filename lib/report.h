@@ -201,9 +201,6 @@ int sm_report_audit(sm_rctx *x, sm_report *r);
 /* Write the report: table, md (every table) or csv, tsv, jsonl (the table named, else the
    first). width: the terminal's columns for table (0: no limit). */
 int sm_report_write(const sm_report *r, sm_format f, const char *table, FILE *fp, int width);
-/* Text safe for a terminal: control characters, bidi controls and bytes that are not UTF-8
-   written as visible escapes (\n, \x1b, \u202e). */
-void sm_term_escape(sm_buf *b, const char *s);
 /* A cell as people read it: 1h 05m, 92.3%, 2026-11-23 09:58, -. */
 void sm_cell_human(sm_buf *b, const sm_cell *c, int type);
 /* Write to path through a temporary file renamed over it: nothing half-written is left. */

@@ -391,7 +391,7 @@ int sm_report_sla(sm_rctx *x, sm_report *r)
 		}
 	}
 	free(idx);
-	double target;
+	double target = 90; /* read below; used even when an earlier step failed */
 	if (rc == 0 && sm_config_duration(x->cfg, "report.sla-target", 90, &target) < 0)
 		rc = -1;
 	t->chart = sm_chart_of(sm_by_is_time(x->by) ? SM_CHART_LINES : SM_CHART_BARS, 0, 2, 4, 8);

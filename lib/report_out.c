@@ -22,37 +22,7 @@ static int numeric(int type)
 
 /* ---- escapes ---------------------------------------------------------------------------- */
 
-static int bidi_control(utf8proc_int32_t c)
-{
-	return c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
-	       (c >= 0x2066 && c <= 0x2069);
-}
-
-void sm_term_escape(sm_buf *b, const char *s)
-{
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	while (*p) {
-		utf8proc_int32_t c;
-		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &c);
-		if (n < 0) {
-			sm_buf_printf(b, "\\x%02x", *p++);
-			continue;
-		}
-		if (c == '\n')
-			sm_buf_adds(b, "\\n");
-		else if (c == '\t')
-			sm_buf_adds(b, "\\t");
-		else if (c == '\r')
-			sm_buf_adds(b, "\\r");
-		else if (c < 0x20 || c == 0x7f)
-			sm_buf_printf(b, "\\x%02x", (unsigned)c);
-		else if ((c >= 0x80 && c < 0xa0) || bidi_control(c))
-			sm_buf_printf(b, "\\u%04x", (unsigned)c);
-		else
-			sm_buf_add(b, p, (size_t)n);
-		p += n;
-	}
-}
+/* sm_term_escape (term.c): text safe for a terminal */
 
 /* The columns text takes on a terminal. */
 static size_t display_width(const char *s)

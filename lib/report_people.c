@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "assign.h"
@@ -309,8 +310,11 @@ static int write_file(const char *dir, const char *name, const sm_buf *b)
 	int rc = fp ? 0 : sm_error_code(SM_EX_CANTCREAT, "unable to create '%s': %s", tmp, strerror(errno));
 	if (fp) {
 		fwrite(b->s ? b->s : "", 1, b->len, fp);
-		if ((fclose(fp) != 0) | (rename(tmp, path) != 0))
+		/* a file that could not be written whole never replaces the one there */
+		if (fclose(fp) != 0 || rename(tmp, path) != 0) {
 			rc = sm_error_code(SM_EX_IOERR, "unable to write '%s': %s", path, strerror(errno));
+			unlink(tmp);
+		}
 	}
 	free(path);
 	free(tmp);

@@ -81,6 +81,19 @@ int sm_utf8_valid(const char *s, size_t n, size_t *bad);
  */
 char *sm_utf8_fix(const char *s, size_t n, size_t *len);
 
+// term.c: outside text made safe for a terminal
+/* Append s[0..n) with control characters (C0, DEL, C1), bidirectional controls and bytes
+   that are not UTF-8 written as visible escapes (\x1b, \u202e); with SM_TERM_KEEP_NL newline
+   and tab stay. SM_TERM_JSON is for a JSON text: the escapes are JSON's (\u0085), and the C0
+   characters, which only whitespace between tokens can be, become spaces. */
+enum { SM_TERM_KEEP_NL = 1, SM_TERM_JSON = 2 };
+void sm_term_escapen(sm_buf *out, const char *s, size_t n, int flags);
+/* The same of a string, no flags: newline and tab too as \n, \t (sm-report's cells). */
+void sm_term_escape(sm_buf *b, const char *s);
+char *sm_term_safe(const char *s, int flags); /* sm_term_escapen, malloc'd */
+/* A table cell: escaped (a newline too), cut after max characters (0: not cut); malloc'd. */
+char *sm_term_cell(const char *s, size_t max);
+
 // textlen.c: a post's length as a network counts it against its limit
 size_t sm_textlen_mastodon(const char *text);           /* code points, a link 23, @user@host as @user */
 size_t sm_textlen_graphemes(const char *s, size_t n);   /* extended grapheme clusters (Bluesky) */
@@ -267,6 +280,9 @@ typedef struct {
 /* dir from --dir, else $SM_DIR, else ${XDG_DATA_HOME:-$HOME/.local/share}/smkit */
 int sm_workspace_find(const char *opt_dir, sm_workspace *ws);
 void sm_workspace_free(sm_workspace *ws);
+/* Refuse (SM_EX_NOPERM) a store.db that is a link into another workspace, whose config
+   would then not be the one that says who may act on it. Commands that check roles call it. */
+int sm_workspace_check(const sm_workspace *ws);
 /* The parts of a workspace, as bits of sm_workspace_create's *created. */
 enum { SM_WS_DIR, SM_WS_CONFIG, SM_WS_RULES, SM_WS_TEMPLATES, SM_WS_STORE, SM_WS_PLAN, SM_WS_NPARTS };
 /* Create what is missing, never overwrite; an existing config must parse (SM_EX_CONFIG). */

@@ -3,9 +3,13 @@
  * this build knows), and the statements for items, authors, channels and cursors.
  * All SQL of these tables lives here, as prepared statements.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -167,10 +171,25 @@ static int db_code(int rc)
 	}
 }
 
+/* An I/O error on a full file system (the -shm or -wal could not grow) says so. */
+static const char *no_space(const char *path, int rc)
+{
+	char *dir = sm_strdup(path), *slash = strrchr(dir, '/');
+	struct statvfs fs;
+	int full = 0;
+	if (slash)
+		slash == dir ? (void)(dir[1] = 0) : (void)(*slash = 0);
+	if ((rc & 0xff) == SQLITE_IOERR && statvfs(slash ? dir : ".", &fs) == 0)
+		full = (unsigned long long)fs.f_bavail * fs.f_frsize < 1024 * 1024;
+	free(dir);
+	return full ? " (no space left on its file system)" : "";
+}
+
 static int db_error(sm_store *st, const char *what)
 {
 	int rc = sqlite3_extended_errcode(st->db);
-	return sm_error_code(db_code(rc), "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+	return sm_error_code(db_code(rc), "%s: %s: %s%s", st->path, what, sqlite3_errmsg(st->db),
+			     no_space(st->path, rc));
 }
 
 static sqlite3_stmt *stmt(sm_store *st, int q)
@@ -243,9 +262,53 @@ static int builtin_migrations(sm_migration *m, int max)
 	return n;
 }
 
+/* A store to write must be writable, and so must its directory (the WAL and its index
+   are files beside it); SQLite would open it read-only and fail later, less clearly. */
+static int writable(sm_store *st)
+{
+	char *dir = sm_strdup(st->path), *slash = strrchr(dir, '/');
+	const char *what = NULL;
+	int err = 0;
+	if (slash)
+		slash == dir ? (void)(dir[1] = 0) : (void)(*slash = 0);
+	if (access(st->path, W_OK) < 0 && errno != ENOENT)
+		err = errno, what = "";
+	else if (access(slash ? dir : ".", W_OK) < 0)
+		err = errno, what = "its directory: ";
+	else if (sqlite3_db_readonly(st->db, "main") == 1)
+		what = "", err = EROFS;
+	free(dir);
+	if (!what)
+		return 0;
+	return sm_error_code(SM_EX_CANTCREAT, "store '%s' cannot be written: %s%s", st->path, what,
+			     strerror(err));
+}
+
+/*
+ * A new store takes its access from its directory: the owner reads and writes; the group
+ * reads if the directory lets it read, writes if it may write there (a team's workspace,
+ * 2770); others never (it holds customer data). It joins the directory's group where the
+ * creator may. SQLite gives the -wal and -shm files the store's mode.
+ */
+static void new_store_mode(const char *path)
+{
+	char *dir = sm_strdup(path), *slash = strrchr(dir, '/');
+	struct stat d, f;
+	if (slash)
+		slash == dir ? (void)(dir[1] = 0) : (void)(*slash = 0);
+	if (stat(slash ? dir : ".", &d) == 0 && stat(path, &f) == 0) {
+		if (f.st_gid != d.st_gid && chown(path, (uid_t)-1, d.st_gid) < 0)
+			d.st_mode &= ~(mode_t)S_IRWXG; /* another group: it gets nothing */
+		chmod(path, (mode_t)(S_IRUSR | S_IWUSR | (d.st_mode & S_IRGRP) | (d.st_mode & S_IWGRP)));
+	}
+	free(dir);
+}
+
 int sm_store_open(const char *path, int flags, sm_store **out)
 {
 	sm_migration m[64];
+	struct stat before;
+	int created = (flags & SM_STORE_CREATE) && stat(path, &before) < 0 && errno == ENOENT;
 	int oflags = flags & SM_STORE_READONLY ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (flags & SM_STORE_CREATE)
 		oflags |= SQLITE_OPEN_CREATE;
@@ -261,7 +324,10 @@ int sm_store_open(const char *path, int flags, sm_store **out)
 	}
 	sqlite3_busy_timeout(st->db, 60000);
 	sqlite3_extended_result_codes(st->db, 1);
-	if ((!(flags & SM_STORE_READONLY) && exec(st, "PRAGMA journal_mode = WAL", "journal") < 0) ||
+	if (created)
+		new_store_mode(path);
+	if ((!(flags & SM_STORE_READONLY) && writable(st) < 0) ||
+	    (!(flags & SM_STORE_READONLY) && exec(st, "PRAGMA journal_mode = WAL", "journal") < 0) ||
 	    exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
 			  " PRAGMA cache_size = -32768", "pragma") < 0 ||
 	    (!(flags & (SM_STORE_READONLY | SM_STORE_NOMIGRATE)) &&

@@ -50,6 +50,34 @@ int sm_workspace_find(const char *opt_dir, sm_workspace *ws)
 	return 0;
 }
 
+/*
+ * The config names the agents and their roles, so it must be the config of the store it
+ * acts on: a directory of one's own whose store.db is a link to the team's store would
+ * let its config make anyone an approver there. A store reached by a symbolic link must
+ * be the store.db of this very directory; a store with other hard links is refused.
+ */
+int sm_workspace_check(const sm_workspace *ws)
+{
+	struct stat st;
+	if (lstat(ws->store, &st) < 0)
+		return 0; /* none yet: it will be made here */
+	if (S_ISREG(st.st_mode) && st.st_nlink > 1)
+		return sm_error_code(SM_EX_NOPERM, "'%s' has other names (hard links): a store "
+				     "reached from another workspace's config is refused", ws->store);
+	if (!S_ISLNK(st.st_mode))
+		return 0;
+	char *real = realpath(ws->store, NULL), *dir = realpath(ws->dir, NULL);
+	char *want = dir ? sm_asprintf("%s/store.db", dir) : NULL;
+	int same = real && want && !strcmp(real, want);
+	if (!same)
+		sm_error_code(SM_EX_NOPERM, "'%s' is a link to '%s', the store of another workspace: "
+			      "its own config decides who may act on it; use --dir %.*s",
+			      ws->store, real ? real : "?", real ? (int)(strrchr(real, '/') - real) : 1,
+			      real ? real : ".");
+	free(real), free(dir), free(want);
+	return same ? 0 : -1;
+}
+
 void sm_workspace_free(sm_workspace *ws)
 {
 	free(ws->dir);
@@ -132,6 +160,10 @@ int sm_workspace_create(const sm_workspace *ws, int *created)
 	if ((r[SM_WS_RULES] = write_new(ws->rules, sm_embedded("share/rules.example"), 0644)) < 0 ||
 	    (r[SM_WS_TEMPLATES] = make_dir(sm_workspace_part(ws, SM_WS_TEMPLATES))) < 0)
 		return -1;
+	/* a team's workspace (group-writable): the team edits the templates too */
+	if (r[SM_WS_TEMPLATES] > 0 && stat(ws->dir, &sb) == 0 && (sb.st_mode & S_IWGRP) &&
+	    stat(sm_workspace_part(ws, SM_WS_TEMPLATES), &sb) == 0)
+		chmod(sm_workspace_part(ws, SM_WS_TEMPLATES), (sb.st_mode & 07777) | S_IRWXG | S_ISGID);
 	r[SM_WS_STORE] = stat(ws->store, &sb) < 0;
 	if (sm_store_open(ws->store, SM_STORE_CREATE, &st) < 0)
 		return -1;

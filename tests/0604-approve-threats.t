@@ -1,8 +1,8 @@
 #!/bin/sh
 # 0604-approve-threats.t - what the approvals and the audit chain do not guarantee, as
 # smkit(7) says: whoever can write the store can forge an approval with the right hash,
-# rewrite the chain from the point of change, cut its tail, or run sm-approve with a
-# config of their own; a hash kept elsewhere shows the rewrite.
+# rewrite the chain from the point of change or cut its tail (sm-approve on a config of
+# their own with the store linked in is refused); a hash kept elsewhere shows the rewrite.
 # Checks marked TODO are findings: what a user expects and sm-approve does not do yet.
 . "${SM_SRC:-.}/tests/lib/test.sh"
 . "$SM_SRC/tests/lib/approve.sh"
@@ -73,17 +73,17 @@ is "all cut: intact, with no entry at all" "$?:$(cat verify.out)" \
 	"0:sm-approve: 0 audit entries, the chain is intact"
 cp intact.db ws/store.db
 
-# 4. a config of one's own, the shared store: alice approves her own draft as "bob"
+# 4. a config of one's own, the shared store linked in: refused since 1030-secrets.t
 mkdir mine
 printf '[security]\n\tidentity = env\n[agent "bob"]\n\trole = approver\n' >mine/config
 ln -s "$WS/store.db" mine/store.db
 d4=$(new alice s:1 'Selbst genehmigt.')
 SM_USER=bob sm-approve --dir mine ok "$d4" >out 2>err
-is "own config: the store takes the approval" "$?:$(jf "$d4" '[.state, [.approvals[].by]]')" \
-	'0:["approved",["bob"]]'
-ok "own config: with a chain entry in good order" quiet as bob verify
-is "own config: the entry names bob" \
-	"$(sqlval "select actor from audit where action = 'approve' and object = 'draft:$d4'")" bob
+is "own config: the store linked in is refused" "$?:$(jf "$d4" '[.state, [.approvals[].by]]')" \
+	'77:["pending",[]]'
+ok "own config: the chain is still intact" quiet as bob verify
+is "own config: no entry was written" \
+	"$(sqlval "select count(*) from audit where action = 'approve' and object = 'draft:$d4'")" 0
 
 # 5. the times are what the writer says: SM_NOW is read by every command
 d5=$(new alice s:1 'Zurückdatiert.')

@@ -92,7 +92,9 @@ static json_t *item_record(sm_chan *c, source *s, sm_feed *f, json_t *e)
 static void store(source *s, sm_feed *f)
 {
 	sm_chan *c = s->c;
-	sm_cursor cur = {s->req.resp_etag, s->req.resp_last_modified, NULL};
+	/* an ill-formed document may have been cut short on its way: its validators would
+	   answer the next run with a 304 and the rest of it would never be read */
+	sm_cursor cur = {f->bozo ? NULL : s->req.resp_etag, f->bozo ? NULL : s->req.resp_last_modified, NULL};
 	sm_buf out = {0};
 	size_t i;
 	json_t *e;
@@ -154,8 +156,13 @@ static void done(sm_http_req *req)
 	else if (req->status == 304)
 		not_modified(s);
 	else if (sm_feed_parse(req->body_in.s ? req->body_in.s : "", req->body_in.len, req->final_url,
-			       req->content_type, &f) < 0)
-		failed(s, 0, sm_errmsg());
+			       req->content_type, &f) < 0) {
+		/* the type the server claimed tells a login page or an error page at once */
+		char *msg = sm_asprintf("%s (Content-Type: %s)", sm_errmsg(),
+					req->content_type ? req->content_type : "none");
+		failed(s, 0, msg);
+		free(msg);
+	}
 	else {
 		if (f.bozo)
 			sm_chan_warn(s->c, "%s: ill-formed feed (%s), read what could be read",

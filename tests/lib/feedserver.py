@@ -16,6 +16,15 @@ prefixes, which compose (/slow/1/gzip/feed.xml), so one server plays many channe
   /redirect/N/...    a chain of N 302s ending at the file
   /gzip/...          Content-Encoding: gzip when the client accepts it
   /delay-ms/MS/...   delay the answer by MS milliseconds
+  /reset/...         headers and half the body, then the connection reset (RST)
+  /trickle/MS/...    the answer one byte at a time, MS milliseconds apart
+  /badjson/...       200, a JSON Feed that breaks off, as application/feed+json
+  /badxml/...        200, the file's first half: XML that breaks off inside an element
+  /loop/...          301 to the same URL, for ever
+  /storm/...         429 with Retry-After: 1, for ever (/flaky/N with 429: /storm/N)
+  /ctype/NAME/...    the file as Content-Type NAME: html, json, png, octet, none
+  /endless/...       200 without a length, then bytes for ever (logs how many were
+                     sent when the client hung up)
 
 A file ROOT/PATH.fault holding such a prefix (e.g. "status/500") applies it to
 every request for /PATH: a test can break a channel without changing its URL.
@@ -28,6 +37,8 @@ import gzip
 import hashlib
 import json
 import os
+import socket
+import struct
 import sys
 import threading
 import time
@@ -35,7 +46,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # prefix -> number of arguments it takes
 FAULTS = {"status": 1, "slow": 1, "timeout": 0, "truncate": 0, "garbage": 0,
-          "big": 1, "redirect": 1, "gzip": 0, "delay-ms": 1, "flaky": 1}
+          "big": 1, "redirect": 1, "gzip": 0, "delay-ms": 1, "flaky": 1,
+          "reset": 0, "trickle": 1, "badjson": 0, "badxml": 0, "loop": 0, "storm": 0,
+          "ctype": 1, "endless": 0}
+CTYPES = {"html": "text/html; charset=utf-8", "json": "application/json",
+          "png": "image/png", "octet": "application/octet-stream", "none": None}
 log_lock = threading.Lock()
 
 
@@ -74,7 +89,8 @@ class Handler(BaseHTTPRequestHandler):
         """Answer with a complete body (none for HEAD, 304 or 204)."""
         self.log(status, **extra)
         self.send_response(status)
-        self.send_header("Content-Type", ctype)
+        if ctype:
+            self.send_header("Content-Type", ctype)
         for k, v in headers:
             self.send_header(k, v)
         if status in (204, 304):
@@ -84,6 +100,47 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def rst(self):
+        """Close the connection with a reset instead of a FIN."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
+
+    def trickle(self, body, ctype, headers, pause):
+        self.log(200, fault="trickle")
+        self.send_response(200)
+        if ctype:
+            self.send_header("Content-Type", ctype)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            for i in range(len(body)):
+                self.wfile.write(body[i:i + 1])
+                self.wfile.flush()
+                time.sleep(pause)
+        except OSError:
+            pass
+        self.close_connection = True
+
+    def endless(self):
+        """A body without a length that never ends; logs what was sent before the hang-up."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.end_headers()
+        chunk = b"<!--" + b"x" * 65528 + b"-->"
+        sent = 0
+        self.wfile.write(b'<?xml version="1.0"?><rss version="2.0"><channel>')
+        try:
+            while sent < (4 << 30):
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass
+        self.log(200, fault="endless", sent=sent)
+        self.close_connection = True
 
     def do_GET(self):
         path = self.path.split("?", 1)[0]
@@ -114,6 +171,16 @@ class Handler(BaseHTTPRequestHandler):
             hop = ("/redirect/%d" % n if n else "") + ("/" + rest if rest else "")
             loc = hop + "/" + rel
             return self.send(302, b"moved\n", headers=[("Location", loc)])
+        if "loop" in f:
+            return self.send(301, b"moved\n", headers=[("Location", self.path)])
+        if "storm" in f:
+            return self.send(429, b"slow down\n", headers=[("Retry-After", "1")])
+        if "endless" in f:
+            return self.endless()
+        if "badjson" in f:
+            body = (b'{"version": "https://jsonfeed.org/version/1.1", "title": "cut",'
+                    b' "items": [{"id": "1", "content_text": "first"}, {"id": "2", "cont')
+            return self.send(200, body, "application/feed+json")
         if "flaky" in f:  # /flaky/N/...: a 503 for the first N requests of a path
             with self.server.lock:
                 seen = self.server.flaky.get(path, 0)
@@ -142,6 +209,10 @@ class Handler(BaseHTTPRequestHandler):
         lastmod = email.utils.formatdate(mtime, usegmt=True)
         headers = [("ETag", etag), ("Last-Modified", lastmod)]
         ctype = guess_type(rel)
+        if "ctype" in f:
+            ctype = CTYPES.get(f["ctype"], f["ctype"])
+        if "badxml" in f:  # cut inside an element: the parser must stop there
+            body = body[: len(body) // 2]
         if not_modified(self.headers, etag, mtime):
             return self.send(304, b"", ctype, headers)
         if "big" in f:  # pad with a comment after the root element: still well-formed
@@ -151,7 +222,8 @@ class Handler(BaseHTTPRequestHandler):
         if "truncate" in f:
             self.log(200, fault="truncate")
             self.send_response(200)
-            self.send_header("Content-Type", ctype)
+            if ctype:
+                self.send_header("Content-Type", ctype)
             for k, v in headers:
                 self.send_header(k, v)
             self.send_header("Content-Length", str(len(body) * 2 + 100))
@@ -160,6 +232,19 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
+        if "reset" in f:
+            self.log(200, fault="reset")
+            self.send_response(200)
+            if ctype:
+                self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.rst()
+            return
+        if "trickle" in f:
+            return self.trickle(body, ctype, headers, float(f["trickle"]) / 1000.0)
         zipped = "gzip" in f and "gzip" in self.headers.get("Accept-Encoding", "")
         if zipped:
             body = gzip.compress(body)
@@ -212,6 +297,7 @@ def main():
     a = ap.parse_args()
     port = a.port_pos if a.port_pos is not None else a.port
     ThreadingHTTPServer.daemon_threads = True  # a hung /timeout never blocks exit
+    ThreadingHTTPServer.request_queue_size = 128  # many channels connect at once: no SYN dropped
     srv = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     srv.root = os.path.realpath(a.root)
     srv.flaky, srv.lock = {}, threading.Lock()

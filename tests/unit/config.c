@@ -52,6 +52,21 @@ int main(void)
 	sm_config_free(cfg);
 	unlink(path);
 
+	/* found by tests/fuzz/fuzz-config: numbers no long can hold, infinity, not a number */
+	write_config("[fetch]\n\tparallel = 1e81\n\tmax-size = 1e81\n\ttimeout = inf\n\tattempts = nan\n"
+		     "\tmax-wait = 1e300d\n", 0600);
+	tap_int(sm_config_open(path, &cfg), 0, "huge numbers: opens");
+	tap_int(sm_config_int(cfg, "fetch.parallel", 20, &l), -1, "an integer over LONG_MAX is refused");
+	tap_ok(strstr(sm_errmsg(), "bad value '1e81' for fetch.parallel") != NULL, "as a bad value");
+	b = 1;
+	tap_int(sm_config_bytes(cfg, "fetch.max-size", 0, &b), -1, "a size over LLONG_MAX is refused");
+	tap_int(b >= 0, 1, "and no negative size is left");
+	tap_int(sm_config_duration(cfg, "fetch.timeout", 30, &d), -1, "an infinite duration is refused");
+	tap_int(sm_config_int(cfg, "fetch.attempts", 3, &l), -1, "nan is refused");
+	tap_int(sm_config_duration(cfg, "fetch.max-wait", 30, &d), -1, "1e300 days is refused");
+	sm_config_free(cfg);
+	unlink(path);
+
 	write_config("[fetch]\n\tparallel = 7\n[broken\n", 0600);
 	tap_int(sm_config_open(path, &cfg), -1, "syntax error fails");
 	tap_ok(strstr(sm_errmsg(), path) && strstr(sm_errmsg(), ":3"), "message names file and line");

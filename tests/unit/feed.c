@@ -442,6 +442,25 @@ static void test_hostile(void)
 		sm_feed_free(&f);
 	}
 	check(time(NULL) - start < 10, "hostile entities take no time", NULL, NULL);
+	/* a \u0000 in a JSON Feed: a space, the feed and its other items kept */
+	const char *nul = "{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":["
+			  "{\"id\":\"1\",\"content_text\":\"a\\u0000b\",\"title\":\"\\u0000\"},"
+			  "{\"id\":\"2\",\"content_text\":\"fine\"}]}";
+	if (!parse(nul, 0, NULL, "application/feed+json", &f)) {
+		is_int("json: an item with \\u0000 is kept", (long)json_array_size(f.items), 2);
+		is("json: \\u0000 read as a space", field(&f, 0, "text"), "a b");
+		is("json: the next item", field(&f, 1, "text"), "fine");
+		sm_feed_free(&f);
+	}
+	sm_buf deep = {0};
+	sm_buf_adds(&deep, "{\"version\":\"https://jsonfeed.org/version/1\",\"items\":[{\"id\":\"1\",\"x\":");
+	for (int i = 0; i < 100000; i++)
+		sm_buf_addc(&deep, '[');
+	for (int i = 0; i < 100000; i++)
+		sm_buf_addc(&deep, ']');
+	sm_buf_adds(&deep, "}]}");
+	refused("JSON nested 100000 deep", deep.s, deep.len);
+	sm_buf_free(&deep);
 	for (int round = 0; round < 50; round++) {
 		for (size_t i = 0; i < sizeof junk; i++) {
 			seed = seed * 1103515245 + 12345;

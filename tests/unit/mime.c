@@ -64,6 +64,12 @@ static void charsets(void)
 	take(sm_mime_to_utf8("Gr\xfc\xdf" "e", 5, "\"latin1\"", NULL), "Grüße", "charset: quoted name");
 	take(sm_mime_to_utf8("x\0y", 3, NULL, NULL), "x y", "charset: NUL becomes a space");
 	take(sm_mime_to_utf8("\x83\x65\x83\x58\x83\x67", 6, "Shift_JIS", NULL), "テスト", "charset: Shift_JIS");
+	/* found by tests/fuzz/fuzz-mime: iconv passes these on from UTF-8 to UTF-8 */
+	take(sm_mime_to_utf8("a\xf5\xac\x8b\x8f" "b", 6, NULL, NULL), "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "b",
+	     "charset: a lead byte above U+10FFFF to U+FFFD");
+	take(sm_mime_to_utf8("\xed\xa0\x80|\xc0\xaf|\xf4\x90\x80\x80", 11, "utf-8", NULL),
+	     "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|\xEF\xBF\xBD\xEF\xBF\xBD|\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD",
+	     "charset: a surrogate, an overlong form, U+110000 to U+FFFD");
 }
 
 static void encodings(void)
@@ -149,6 +155,7 @@ static void body(const char *what, const char *msg, const char *text, const char
 
 static void bodies(void)
 {
+	body("body: 8-bit bytes that are no UTF-8, no charset", "Subject: x\n\nok \xf5\xac\x8b\x8f\n", "ok \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", NULL);
 	body("body: quoted-printable latin-1",
 	     "Content-Type: text/plain; charset=ISO-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n"
 	     "\r\nSeit heute kein Internet. Gr=FC=DFe  \r\n\r\n> zitiert\r\n\r\n\r\n",

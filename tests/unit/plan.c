@@ -110,9 +110,23 @@ static void entries(void)
 	sm_plan_problems_free(&pr);
 }
 
+/* found by tests/fuzz/fuzz-plan: a NUL cut a Channels line short where the parser read
+   it, and the entry written back named other channels */
+static void nul_bytes(void)
+{
+	static const char text[] = "At: 2026-11-28 09:00 Europe/Berlin\nChannels: a, b\r\0c\n\nHallo\n";
+	sm_plan_entry e = {0};
+	sm_plan_problems pr = {0};
+	tap_int(sm_plan_entry_parse("e.txt", text, sizeof text - 1, NULL, &e, &pr), -1, "a NUL byte: refused");
+	tap_is(pr.n ? pr.msg[0] : NULL, "e.txt:2: a NUL byte: not a text file", "... naming its line");
+	sm_plan_entry_free(&e);
+	sm_plan_problems_free(&pr);
+}
+
 int main(void)
 {
 	lengths();
 	entries();
+	nul_bytes();
 	return tap_done();
 }

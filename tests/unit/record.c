@@ -104,5 +104,36 @@ int main(void)
 	sm_buf_free(&b);
 	sm_item_row_free(&row);
 	json_decref(it);
+
+	/* found by tests/fuzz/fuzz-jsonl: the scanner must refuse the numbers jansson refuses,
+	   so that sm-match -n and sm-match agree on a line */
+	sm_jval m[SM_M_N], au[SM_A_N];
+	const char *const numbers[][2] = {
+		{"{\"id\":\"a\",\"n\":99999999999999999999}", "20 digits"},
+		{"{\"id\":\"a\",\"n\":9223372036854775808}", "LLONG_MAX + 1"},
+		{"{\"id\":\"a\",\"n\":-9223372036854775809}", "LLONG_MIN - 1"},
+		{"{\"id\":\"a\",\"n\":[1,{\"x\":27777777777777777777777}]}", "nested, too big"},
+		{"{\"id\":\"a\",\"n\":1e400}", "a real over DBL_MAX"},
+		{"{\"id\":\"a\",\"n\":-1.5E+309}", "a negative real over DBL_MAX"},
+	};
+	for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+		const char *l = numbers[i][0];
+		json_t *r = sm_record_parse(l, strlen(l), "x", 1, SM_LOOP_ITEMS);
+		tap_ok(!r, numbers[i][1]);
+		json_decref(r);
+		char *name = sm_asprintf("%s: the scanner refuses it too", numbers[i][1]);
+		tap_int(sm_item_check_line(l, strlen(l), m, au), -1, name);
+		free(name);
+	}
+	const char *const fine[] = {"{\"n\":9223372036854775807}", "{\"n\":-9223372036854775808}",
+				    "{\"n\":1.7976931348623157e308}", "{\"n\":1e-400}", "{\"n\":0.5e1}",
+				    "{\"n\":123456789012345678901234567890.5}"};
+	for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++) {
+		json_t *r = sm_record_parse(fine[i], strlen(fine[i]), "x", 1, SM_LOOP_ITEMS);
+		char *name = sm_asprintf("%s: read by both", fine[i]);
+		tap_ok(r && sm_item_check_line(fine[i], strlen(fine[i]), m, au) == 0, name);
+		free(name);
+		json_decref(r);
+	}
 	return tap_done();
 }

@@ -63,5 +63,22 @@ int main(void)
 	tap_int(sm_time_arg("2026-11-01T08:00:00Z", 0, &t) == 0 && t == 1793520000, 1, "an RFC 3339 time");
 	tap_int(sm_time_arg("7x", 0, &t), -1, "7x is no time");
 	tap_int(sm_time_arg("soon", 0, &t), -1, "soon is no time");
+
+	/* term.c: what a terminal receives of outside text */
+	char *e = sm_term_safe("a\x1b]0;x\x07" "b\tc\nd\x7f", 0);
+	tap_is(e, "a\\x1b]0;x\\x07b\\tc\\nd\\x7f", "term: C0 and DEL escaped");
+	free(e);
+	e = sm_term_safe("tab\tand\nline", SM_TERM_KEEP_NL);
+	tap_is(e, "tab\tand\nline", "term: newline and tab kept for messages");
+	free(e);
+	e = sm_term_safe("\xc2\x9b" "31m \xe2\x80\xae" "txt \xe2\x81\xa6 \xff ok \xc3\xa4", 0);
+	tap_is(e, "\\u009b31m \\u202etxt \\u2066 \\xff ok \xc3\xa4", "term: C1, bidi controls, bad bytes; ä kept");
+	free(e);
+	e = sm_term_safe("{\"a\":\t\"\xc2\x85\"}", SM_TERM_JSON);
+	tap_is(e, "{\"a\": \"\\u0085\"}", "term: JSON stays JSON");
+	free(e);
+	e = sm_term_cell("\xc3\xa4\xc3\xb6\xc3\xbc\x1b", 2);
+	tap_is(e, "\xc3\xa4\xc3\xb6", "term: a cell cut at characters, not bytes");
+	free(e);
 	return tap_done();
 }
