@@ -126,12 +126,18 @@ fuzz: deps-quiet
 	sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ)
 # the long runs: network faults, a disk that fills up (root: a tmpfs), then valgrind
 STRESS_ROUNDS ?= 100
+# the whole pipeline and sm-publish killed at random (trials each), 16 mixed processes (seconds)
+STRESS_KILLS ?= 200
+STRESS_MIX_SECONDS ?= 60
 VALGRIND_TESTS ?= $(wildcard tests/01*-unit-*.t) tests/0300-unit-query.t tests/0441-unit-mime.t \
 	tests/0610-unit-drafts.t tests/0010-init.t tests/0210-fetch-exec.t tests/0310-match-rules.t \
 	tests/0500-assign.t tests/0600-approve.t tests/1000-hostile.t
 stress: all
 	nice -n 10 /usr/bin/python3 tests/stress/faults.py --rounds $(STRESS_ROUNDS) --build build/rel
 	nice -n 10 sh tests/stress/disk.sh build/rel $(STRESS_ROUNDS)
+	SM_BUILD=$(CURDIR)/build/rel SM_SRC=$(CURDIR) SM_KILL_TRIALS=$(STRESS_KILLS) \
+	  SM_CRASH_TRIALS=$(STRESS_KILLS) SM_MIX_SECONDS=$(STRESS_MIX_SECONDS) \
+	  nice -n 10 prove -v tests/0990-pipeline-kill.t tests/0730-publish-crash.t tests/0991-concurrency-mixed.t
 	@$(MAKE) --no-print-directory valgrind
 valgrind: all
 	nice -n 10 sh tests/stress/valgrind.sh build/rel build/valgrind $(VALGRIND_TESTS)
