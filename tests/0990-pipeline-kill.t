@@ -112,15 +112,11 @@ while [ $t -lt "$TRIALS" ]; do
 			"stage_$s" 2>>"trial-$t.err"
 		fi
 	done
-	# the clean re-run: fetch again (nothing new), re-match and assign what is stored
-	# unassigned, draft what has no draft, approve, publish
+	# the clean re-run: fetch again (nothing new); what was stored but never reached the
+	# end of the pipe is matched and assigned from the store (sm-assign leaves the items
+	# it has in cases as they are); draft what has no draft, approve, publish
 	stage_fetch 2>>"rerun-$t.err"
-	sm-match --stored -a > matched 2>>"rerun-$t.err"
-	sqlite3 "$WS/store.db" "SELECT id FROM items WHERE id NOT IN (SELECT item_id FROM case_items)" > unassigned
-	if [ -s unassigned ]; then
-		jq -c --rawfile ids unassigned 'select(.id as $i | $ids | split("\n") | index($i))' matched > m2
-		sm-assign m2 > assigned 2>>"rerun-$t.err"
-	fi
+	sm-match --stored -a 2>>"rerun-$t.err" | sm-assign > assigned 2>>"rerun-$t.err"
 	stage_draft 2>>"rerun-$t.err"
 	stage_ok 2>>"rerun-$t.err"
 	stage_publish 2>>"rerun-$t.err"
