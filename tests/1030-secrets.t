@@ -136,7 +136,8 @@ if $PY -c 'import aiosmtpd' 2>/dev/null; then
 	cfg channel.mail.token-cmd "sh ./token.sh"
 	cfg assign.forward-channel mail
 	cfg team.accounts.email accounts@example.com
-	run forward env SM_USER=bob sm-assign forward "$case" accounts -m "Bitte prüfen"
+	holder=$(sqlval "SELECT assignee FROM cases WHERE id = $case") # only the holder may forward
+	run forward env SM_USER="$holder" sm-assign forward "$case" accounts -m "Bitte prüfen"
 	is "sm-assign forward by SMTP with AUTH: exit 0" "$?" 0
 	ok "... the mail arrived" test -s "$TMP/mail/0001.eml"
 else
