@@ -328,7 +328,7 @@ static int ok_one(json_t *rec, const char *file, long lineno, void *data)
 			sm_draft_hash(&d, now);
 			sm_draft_free(&d);
 			if (strcmp(now, seen))
-				return sm_error_code(SM_EX_NOPERM, "%s:%ld: draft %lld changed since this record "
+				return sm_error_code(SM_EX_DATAERR, "%s:%ld: draft %lld changed since this record "
 						     "was made: look at it again", file, lineno,
 						     (long long)json_integer_value(id));
 		}
@@ -425,7 +425,18 @@ static int verify(ctx *x)
 		return -1;
 	if (rc > 0)
 		return sm_error_code(SM_EX_DATAERR, "the audit chain is broken at %s", what);
-	sm_warn("%lld audit entries, the chain is intact", n);
+	long forged = sm_approvals_unaudited(x->st, what, sizeof what);
+	if (forged < 0)
+		return -1;
+	if (forged > 0)
+		return sm_error_code(SM_EX_DATAERR, "the chain is intact, but %ld approval%s not in it "
+				     "(the first: %s): written into the store behind sm-approve's back",
+				     forged, forged == 1 ? " is" : "s are", what);
+	char head[65];
+	if (sm_audit_head(x->st, head) < 0)
+		return -1;
+	sm_warn("%lld audit entries, the chain is intact; its last hash is %s (keep it elsewhere: "
+		"a chain rewritten from some entry on ends in another)", n, *head ? head : "(none)");
 	return 0;
 }
 

@@ -131,3 +131,18 @@ int sm_audit_verify(sm_store *st, long long *entries, char *what, size_t n)
 	sqlite3_reset(s);
 	return rc;
 }
+
+static const char Q_HEAD[] = "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1";
+
+int sm_audit_head(sm_store *st, char out[65])
+{
+	sqlite3_stmt *s = sm_store_sql(st, Q_HEAD);
+	out[0] = 0;
+	if (!s)
+		return -1;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_text(s, 0))
+		snprintf(out, 65, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sm_store_fail(st, "read the audit log");
+}

@@ -664,3 +664,24 @@ int sm_draft_approved_by(sm_store *st, const sm_draft *d, const char *who)
 	sqlite3_reset(s);
 	return yes;
 }
+
+static const char Q_UNAUDITED[] =
+	"SELECT count(*), min(draft_id), min(approver) FROM approvals WHERE NOT EXISTS (SELECT 1 FROM audit"
+	" WHERE audit.object = 'draft:' || approvals.draft_id AND audit.action = 'approve'"
+	" AND audit.actor = approvals.approver AND substr(audit.detail, -64) = approvals.hash)";
+
+long sm_approvals_unaudited(sm_store *st, char *what, size_t n)
+{
+	sqlite3_stmt *s = sm_store_sql(st, Q_UNAUDITED);
+	if (!s)
+		return -1;
+	long count = -1;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		count = (long)sqlite3_column_int64(s, 0);
+		if (count > 0)
+			snprintf(what, n, "draft %lld, by %s", (long long)sqlite3_column_int64(s, 1),
+				 (const char *)sqlite3_column_text(s, 2));
+	}
+	sqlite3_reset(s);
+	return count < 0 ? sm_store_fail(st, "check the approvals") : count;
+}

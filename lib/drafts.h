@@ -63,6 +63,9 @@ json_t *sm_draft_record(sm_store *st, const sm_draft *d);
 int sm_draft_may_write(sm_config *cfg, const char *who); /* an agent with the agent role */
 int sm_draft_may_sync_plan(sm_config *cfg, const char *who); /* role agent or publisher */
 int sm_draft_approved_by(sm_store *st, const sm_draft *d, const char *who); /* its text now */
+/* Approvals that have no `approve` entry of their approver for their hash in the audit
+   log (written into the store behind sm-approve's back): how many, the first in what. */
+long sm_approvals_unaudited(sm_store *st, char *what, size_t n);
 char *sm_case_latest_item(sm_store *st, long long case_id); /* what a reply to it answers */
 /* Draft ids by state, author, batch, and not yet approved by someone (NULLs: any). */
 int sm_drafts_list(sm_store *st, const char *state, const char *author, const char *batch,

@@ -518,6 +518,9 @@ int sm_audit(sm_store *st, const char *actor, const char *action, const char *ob
 void sm_audit_defer(sm_store *st);
 /* Recompute the chain: 0 intact, 1 broken (what names the first bad entry), -1 error. */
 int sm_audit_verify(sm_store *st, long long *entries, char *what, size_t n);
+/* The hash of the last entry ("" when there is none): kept elsewhere, it shows a chain
+   rewritten from some entry on. */
+int sm_audit_head(sm_store *st, char out[65]);
 
 // feed.c: RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed 1.x into item records
 typedef struct {

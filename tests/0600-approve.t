@@ -233,7 +233,7 @@ is "list --pending: a draft whose approval an edit voided" "$(lst bob --pending)
 
 as bob verify >out 2>err
 is "verify: exit 0, nothing on stdout" "$?:$(cat out)" "0:"
-like "verify: counts the entries" err "^sm-approve: [0-9]+ audit entries, the chain is intact$"
+like "verify: counts the entries, and gives the last hash" err "^sm-approve: [0-9]+ audit entries, the chain is intact; its last hash is [0-9a-f]{64} "
 n=$(sqlval "select count(*) from audit")
 like "verify: all of them" err "^sm-approve: $n audit entries"
 cp ws/store.db intact.db
