@@ -668,7 +668,7 @@ int sm_draft_approved_by(sm_store *st, const sm_draft *d, const char *who)
 static const char Q_UNAUDITED[] =
 	"SELECT count(*), min(draft_id), min(approver) FROM approvals WHERE NOT EXISTS (SELECT 1 FROM audit"
 	" WHERE audit.object = 'draft:' || approvals.draft_id AND audit.action = 'approve'"
-	" AND audit.actor = approvals.approver AND substr(audit.detail, -64) = approvals.hash)";
+	" AND audit.actor = approvals.approver AND audit.detail LIKE '%; ' || approvals.hash)";
 
 long sm_approvals_unaudited(sm_store *st, char *what, size_t n)
 {
@@ -684,4 +684,21 @@ long sm_approvals_unaudited(sm_store *st, char *what, size_t n)
 	}
 	sqlite3_reset(s);
 	return count < 0 ? sm_store_fail(st, "check the approvals") : count;
+}
+
+int sm_audit_check(sm_store *st, long long *entries, char *what, size_t n)
+{
+	char first[256];
+	int rc = sm_audit_verify(st, entries, what, n);
+	if (rc != 0)
+		return rc < 0 ? -1 : 1;
+	long forged = sm_approvals_unaudited(st, first, sizeof first);
+	if (forged < 0)
+		return -1;
+	if (forged > 0) {
+		snprintf(what, n, "%ld approval%s not in it (the first: %s): written into the store "
+			 "behind sm-approve's back", forged, forged == 1 ? " is" : "s are", first);
+		return 2;
+	}
+	return 0;
 }

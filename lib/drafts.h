@@ -66,6 +66,10 @@ int sm_draft_approved_by(sm_store *st, const sm_draft *d, const char *who); /* i
 /* Approvals that have no `approve` entry of their approver for their hash in the audit
    log (written into the store behind sm-approve's back): how many, the first in what. */
 long sm_approvals_unaudited(sm_store *st, char *what, size_t n);
+/* The whole check of sm-approve verify and sm-report audit --verify: the hash chain, then
+   every approval's entry in it. 0 intact, 1 the chain broken, 2 approvals missing from
+   it (what says where, or which), -1 error. */
+int sm_audit_check(sm_store *st, long long *entries, char *what, size_t n);
 char *sm_case_latest_item(sm_store *st, long long case_id); /* what a reply to it answers */
 /* Draft ids by state, author, batch, and not yet approved by someone (NULLs: any). */
 int sm_drafts_list(sm_store *st, const char *state, const char *author, const char *batch,

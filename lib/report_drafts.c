@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drafts.h"
 #include "report.h"
 
 /* --team: drafts answering a case of the team (posts have no team) */
@@ -256,7 +257,7 @@ int sm_report_audit(sm_rctx *x, sm_report *r)
 	if (x->o->verify) {
 		long long entries;
 		char what[512];
-		int rc = sm_audit_verify(x->st, &entries, what, sizeof what);
+		int rc = sm_audit_check(x->st, &entries, what, sizeof what);
 		if (rc < 0)
 			return -1;
 		const sm_rcol cols[] = {{"entries", SM_RT_INT}, {"intact", SM_RT_BOOL}, {"problem", SM_RT_TEXT}};
@@ -266,7 +267,7 @@ int sm_report_audit(sm_rctx *x, sm_report *r)
 		sm_cell_num(&row[0], (double)entries);
 		sm_cell_num(&row[1], rc == 0);
 		sm_cell_text(&row[2], rc ? what : NULL);
-		r->broken = rc == 1;
+		r->broken = rc > 0;
 		return 0;
 	}
 	const sm_rcol cols[] = {

@@ -158,6 +158,11 @@ is "audit: entries in a period" "$(sm-report audit --since 2026-11-20 | jq -s le
 	"$(sqlval "select count(*) from audit where at >= '2026-11-20T00:00:00Z'")"
 sm-report audit --verify >v.jsonl 2>err
 is "audit --verify: intact, exit 0" "$?:$(jq -c '[.entries, .intact]' v.jsonl)" "0:[$(sqlval 'select count(*) from audit'),true]"
+sqlval "insert into approvals (draft_id, approver, hash, at) select id, 'mallory', 'x', created_at from drafts limit 1"
+sm-report audit --verify >v.jsonl 2>err
+is "audit --verify: an approval the chain lacks is exit 65" "$?:$(jq -c .intact v.jsonl)" "65:false"
+like "... naming it" err "approval is not in it \\(the first: draft [0-9]+, by mallory\\)"
+sqlval "delete from approvals where approver = 'mallory'"
 sqlval "update audit set detail = 'nothing to see' where seq = 5"
 sm-report audit --verify >v.jsonl 2>err
 is "audit --verify: an altered entry is exit 65" "$?" 65

@@ -265,7 +265,8 @@ for k in range(36):
     for a in got:
         t = t + timedelta(minutes=rng.randint(5, 300))
         ats.append((a, t))
-        audit.append((ts(t), a, "approve", "draft:%d" % did, "approval"))
+        # as sm-approve writes it: the count, then the hash the approval is bound to
+        audit.append((ts(t), a, "approve", "draft:%d" % did, "%d of %d; h%d" % (len(ats), needs, did)))
     if state == "rejected":
         t = t + timedelta(minutes=rng.randint(5, 300))
         audit.append((ts(t), "carol" if author != "carol" else "bob", "reject", "draft:%d" % did, "no"))
