@@ -144,6 +144,18 @@ else
 	skip "python3-aiosmtpd not installed: no forward by mail"
 fi
 
+# the plan and the reports read the same config and store: their output is searched too
+run plan-sync env SM_USER=alice sm-plan sync -v
+run plan-list sm-plan list -f jsonl
+run plan-check sm-plan check
+run publish-plan env SM_USER=pat sm-publish --plan -v -v
+run report-volume sm-report volume
+run report-audit sm-report audit
+run report-verify sm-report audit --verify
+run report-html sm-report sla -o "$TMP/outs/report.html"
+is "sm-report: exit 0" "$?" 0
+ok "... the page was written" test -s "$TMP/outs/report.html"
+
 leaks=$(grep -rlaF -- "$SECRET" outs "$TMPDIR" "$WS" 2>/dev/null | grep -v -e "^$WS/config\$" -e "^$WS/token.secret\$" -e "^$WS/token.sh\$")
 is "the token is in no output, trace, store or temporary file" "$leaks" ""
 ok "the searched places are not empty" test -s outs/fetch.err -a -s "$WS/store.db" -a -s outs/editor-copy.txt
@@ -153,7 +165,8 @@ is "the refusal shows *** where the server quoted the token" \
 # --- a literal token in a config the group or others may read -------------------------------
 
 chmod 640 "$WS/config"
-for c in "sm-fetch -c mliteral" "sm-match -n /dev/null" "sm-assign list" "sm-approve list"; do
+for c in "sm-fetch -c mliteral" "sm-match -n /dev/null" "sm-assign list" "sm-approve list" \
+	"sm-publish -n" "sm-plan list" "sm-report volume"; do
 	# shellcheck disable=SC2086
 	$c >out 2>err </dev/null
 	is "$c with a literal token in a 640 config: exit 78" "$?" 78
