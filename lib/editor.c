@@ -34,15 +34,15 @@ static char *strip(const char *s)
 
 int sm_edit_text(const char *text, const char *comment, char **out)
 {
-	char path[] = "/tmp/smkit-draft-XXXXXX";
+	char *path;
 	const char *ed = getenv("VISUAL");
 	if (!ed || !*ed)
 		ed = getenv("EDITOR");
 	if (!ed || !*ed)
 		ed = "vi";
-	int fd = mkstemp(path);
+	int fd = sm_tempfile("smkit-draft", &path);
 	if (fd < 0)
-		return sm_error_code(SM_EX_CANTCREAT, "unable to create a file to edit: %s", strerror(errno));
+		return -1;
 	FILE *fp = fdopen(fd, "w");
 	fprintf(fp, "%s\n", text ? text : "");
 	for (const char *p = comment; p && *p;) {
@@ -52,7 +52,9 @@ int sm_edit_text(const char *text, const char *comment, char **out)
 	}
 	if (fclose(fp) != 0) {
 		unlink(path);
-		return sm_error_code(SM_EX_IOERR, "unable to write '%s'", path);
+		sm_error_code(SM_EX_IOERR, "unable to write '%s'", path);
+		free(path);
+		return -1;
 	}
 	/* as git does: the editor command is shell, the file its last argument */
 	char *cmd = sm_asprintf("%s \"$@\"", ed);
@@ -67,6 +69,7 @@ int sm_edit_text(const char *text, const char *comment, char **out)
 	free(cmd);
 	if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
 		unlink(path);
+		free(path);
 		return sm_error_code(SM_EX_SOFTWARE, "the editor '%s' failed; nothing was saved", ed);
 	}
 	sm_buf b = {0};
@@ -78,6 +81,7 @@ int sm_edit_text(const char *text, const char *comment, char **out)
 	if (fp)
 		fclose(fp);
 	unlink(path);
+	free(path);
 	*out = strip(b.s ? b.s : "");
 	sm_buf_free(&b);
 	return 0;

@@ -387,7 +387,7 @@ static void classify(sm_http_req *req, CURLcode rc)
 		req->failed = 0;
 	} else {
 		req->failed = 1;
-		/* 501 Not Implemented and 505 will not change by asking again */
+		/* 501 (a method the server lacks) and 505 will not change by asking again */
 		req->temporary = (req->status >= 500 && req->status != 501 && req->status != 505) ||
 				 req->status == 429 || req->status == 408;
 		snprintf(req->error, sizeof req->error, "HTTP %ld", req->status);

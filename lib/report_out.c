@@ -437,26 +437,16 @@ int sm_report_write(const sm_report *r, sm_format f, const char *table, FILE *fp
 
 int sm_report_save(const sm_report *r, sm_format f, const char *table, const char *path)
 {
-	char *tmp = sm_asprintf("%s.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		int e = errno;
-		free(tmp);
-		return sm_error_code(SM_EX_CANTCREAT, "unable to create '%s': %s", path, strerror(e));
-	}
-	mode_t mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
-	FILE *fp = fdopen(fd, "w");
-	int rc = fp ? sm_report_write(r, f, table, fp, 0) : -1;
-	if (fp && (fflush(fp) != 0 || fsync(fd) != 0) && rc == 0)
-		rc = sm_error_code(SM_EX_IOERR, "unable to write '%s': %s", path, strerror(errno));
-	if (fp ? fclose(fp) != 0 : close(fd) != 0)
-		rc = rc < 0 ? rc : sm_error_code(SM_EX_IOERR, "unable to write '%s': %s", path, strerror(errno));
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = sm_error_code(SM_EX_CANTCREAT, "unable to create '%s': %s", path, strerror(errno));
-	if (rc < 0)
-		unlink(tmp);
-	free(tmp);
+	char *data = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&data, &len);
+	if (!fp)
+		return sm_error_code(SM_EX_OSERR, "out of memory");
+	int rc = sm_report_write(r, f, table, fp, 0);
+	if (fclose(fp) != 0 && rc == 0)
+		rc = sm_error_code(SM_EX_OSERR, "out of memory");
+	if (rc == 0)
+		rc = sm_write_atomic(path, data, len, -1);
+	free(data);
 	return rc;
 }

@@ -305,19 +305,9 @@ static void page(sm_buf *b, const sm_report *r, const sm_cell *u)
 
 static int write_file(const char *dir, const char *name, const sm_buf *b)
 {
-	char *path = sm_asprintf("%s/%s", dir, name), *tmp = sm_asprintf("%s.tmp", path);
-	FILE *fp = fopen(tmp, "w");
-	int rc = fp ? 0 : sm_error_code(SM_EX_CANTCREAT, "unable to create '%s': %s", tmp, strerror(errno));
-	if (fp) {
-		fwrite(b->s ? b->s : "", 1, b->len, fp);
-		/* a file that could not be written whole never replaces the one there */
-		if (fclose(fp) != 0 || rename(tmp, path) != 0) {
-			rc = sm_error_code(SM_EX_IOERR, "unable to write '%s': %s", path, strerror(errno));
-			unlink(tmp);
-		}
-	}
+	char *path = sm_asprintf("%s/%s", dir, name);
+	int rc = sm_write_atomic(path, b->s ? b->s : "", b->len, -1);
 	free(path);
-	free(tmp);
 	return rc;
 }
 

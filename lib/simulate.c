@@ -158,13 +158,13 @@ static void figures(sm_store *st, const char *since, const char *now, sm_figures
 
 int sm_simulate(sm_store *real, sm_config *cfg, const char *since, sm_figures *was, sm_figures *would)
 {
-	char path[] = "/tmp/smkit-simulate-XXXXXX", now[SM_TIME_LEN];
-	int fd = mkstemp(path), rc = -1;
+	char *path = NULL, now[SM_TIME_LEN];
+	int fd = sm_tempfile("smkit-simulate", &path), rc = -1;
 	sm_store *copy = NULL;
 	sm_assigner a;
 	sm_time_format(sm_now(), now);
 	if (fd < 0)
-		return sm_error_code(SM_EX_CANTCREAT, "unable to create a scratch store");
+		return -1;
 	close(fd);
 	if (sm_store_copy(real, path) == 0 && sm_store_open(path, 0, &copy) == 0 &&
 	    forget(sm_store_db(copy), since) == 0 && sm_assigner_init(&a, cfg, copy, "sm-assign") == 0) {
@@ -183,6 +183,7 @@ int sm_simulate(sm_store *real, sm_config *cfg, const char *since, sm_figures *w
 	unlink(shm);
 	free(wal);
 	free(shm);
+	free(path);
 	return rc;
 }
 

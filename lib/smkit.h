@@ -289,6 +289,15 @@ enum { SM_WS_DIR, SM_WS_CONFIG, SM_WS_RULES, SM_WS_TEMPLATES, SM_WS_STORE, SM_WS
 int sm_workspace_create(const sm_workspace *ws, int *created);
 const char *sm_workspace_part(const sm_workspace *ws, int part); /* its path */
 
+// file.c: files written beside the store
+/* A new scratch file NAME-?????? in $TMPDIR (else /tmp), mode 0600: its descriptor, and
+   its path in *path (malloc'd); -1 with SM_EX_CANTCREAT. */
+int sm_tempfile(const char *name, char **path);
+/* Replace path with len bytes of data, whole or not at all: a new file beside it, written,
+   synced and renamed over it. mode: its mode, or -1 for what a new file gets (0666 less
+   the umask). 0, or -1 with SM_EX_CANTCREAT or SM_EX_IOERR. */
+int sm_write_atomic(const char *path, const char *data, size_t len, int mode);
+
 // config.c: the workspace's config, in git-config syntax, read through libgit2
 typedef struct sm_config sm_config;
 int sm_config_open(const char *path, sm_config **out); /* code SM_EX_CONFIG on error */

@@ -334,44 +334,6 @@ static void load_session(bsky *b)
 	json_decref(j);
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, s, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		s += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-/* Write path atomically: a new file of mode 0600 (mkstemp: O_CREAT|O_EXCL), then rename. */
-static int write_private(const char *path, const char *text)
-{
-	char *tmp = sm_asprintf("%s.XXXXXX", path);
-	int fd = mkstemp(tmp), rc = -1;
-	if (fd < 0) {
-		sm_error("unable to create '%s': %s", tmp, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	if (fchmod(fd, 0600) < 0 || write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0)
-		sm_error("unable to write '%s': %s", tmp, strerror(errno));
-	else
-		rc = 0;
-	if (close(fd) < 0 && rc == 0)
-		rc = sm_error("unable to write '%s': %s", tmp, strerror(errno));
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = sm_error("unable to replace '%s': %s", path, strerror(errno));
-	if (rc < 0)
-		unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
 static int save_session(bsky *b)
 {
 	char *dir = sm_asprintf("%s/sessions", b->dir), *text;
@@ -384,7 +346,7 @@ static int save_session(bsky *b)
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		sm_error("unable to create '%s': %s", dir, strerror(errno));
 	else
-		rc = write_private(b->path, text);
+		rc = sm_write_atomic(b->path, text, strlen(text), 0600);
 	wipe(&text);
 	free(dir);
 	return rc;
