@@ -497,33 +497,19 @@ int sm_draft_edit(sm_store *st, sm_config *cfg, long long id, const char *who, c
 				   "entry in the plan repository instead", id, d.plan);
 	if (rc == 0 && (!text || !*text))
 		rc = sm_error_code(SM_EX_DATAERR, "an empty draft");
-	if (rc == 0 && !strcmp(text, d.text) && !strcmp(d.state, "failed")) {
-		/* the same text of a draft that failed: pending again, its approvals void */
-		sqlite3_stmt *q = sm_store_sql(st, Q_VOID);
-		rc = -1;
-		if (q) {
-			sqlite3_bind_int64(q, 1, id);
-			rc = sm_store_done(st, q, "void approvals");
-		}
-		sqlite3_stmt *u = rc == 0 ? sm_store_sql(st, Q_TEXT) : NULL;
-		if (u) {
-			sqlite3_bind_int64(u, 1, id);
-			sqlite3_bind_text(u, 2, text, -1, SQLITE_STATIC);
-			sqlite3_bind_text(u, 3, now, -1, SQLITE_STATIC);
-			rc = sm_store_done(st, u, "revive draft");
-		} else
-			rc = -1;
-		if (rc == 0 && d.needs == 0)
-			rc = set_state(st, id, "approved", NULL, now);
-		if (rc == 0)
-			rc = audit_draft(st, id, who, "revive", "failed; its approvals are void", now);
-		sm_draft_free(&d);
-		return rc;
-	}
-	if (rc == 0 && !strcmp(text, d.text)) { /* the same text: the approvals stand */
+	/* the same text: the approvals stand, unless the draft failed: then it is revived,
+	   pending again with its approvals void (each stays in the audit log) */
+	int revive = rc == 0 && !strcmp(text, d.text) && !strcmp(d.state, "failed");
+	if (rc == 0 && !strcmp(text, d.text) && !revive) {
 		sm_draft_free(&d);
 		return 0;
 	}
+	sqlite3_stmt *q = rc == 0 && revive ? sm_store_sql(st, Q_VOID) : NULL;
+	if (q) {
+		sqlite3_bind_int64(q, 1, id);
+		rc = sm_store_done(st, q, "void approvals");
+	} else if (revive)
+		rc = -1;
 	sqlite3_stmt *s = rc == 0 ? sm_store_sql(st, Q_TEXT) : NULL;
 	if (s) {
 		sqlite3_bind_int64(s, 1, id);
@@ -532,10 +518,12 @@ int sm_draft_edit(sm_store *st, sm_config *cfg, long long id, const char *who, c
 		rc = sm_store_done(st, s, "edit draft");
 	} else if (rc == 0)
 		rc = -1;
-	/* the approvals stay recorded, bound to the old text's hash: they no longer count */
+	/* an edit leaves the approvals recorded, bound to the old text's hash: they no longer count */
 	if (rc == 0 && d.needs == 0)
 		rc = set_state(st, id, "approved", NULL, now);
-	if (rc == 0) {
+	if (rc == 0 && revive)
+		rc = audit_draft(st, id, who, "revive", "failed; its approvals are void", now);
+	else if (rc == 0) {
 		char hash[65];
 		free(d.text);
 		d.text = sm_strdup(text);

@@ -41,19 +41,25 @@ static size_t on_header(char *p, size_t size, size_t n, void *data)
 	return size * n;
 }
 
-/* The message goes up as an upload; req->body is set only so that http.c never sends it
-   a second time on its own (a POST that is not idempotent is not retried). */
-static void smtp_setup(void *curl, sm_http_req *req)
+/* The message goes up as an upload (SMTP DATA, IMAP APPEND); req->body is set only so
+   that http.c never sends it a second time on its own (a POST that is not idempotent is
+   not retried). */
+static void upload(void *curl, job *j)
 {
-	job *j = req->data;
 	j->off = 0;
-	sm_email_setup(curl, j->conf, "smtp,smtps");
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, NULL);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
 	curl_easy_setopt(curl, CURLOPT_READDATA, j);
 	curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)j->len);
+}
+
+static void smtp_setup(void *curl, sm_http_req *req)
+{
+	job *j = req->data;
+	sm_email_setup(curl, j->conf, "smtp,smtps");
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
+	upload(curl, j);
 	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, j->mail_from);
 	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, j->rcpt);
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
@@ -214,43 +220,20 @@ static int transfer(sm_sender *s, job *j, const char *url, const char *msgid, sm
 
 /* --- the sent folder: a copy of each message, and where a send is looked for ------------ */
 
-typedef struct {
-	const sm_email_conf *conf;
-	const char *msg; /* APPEND: the message */
-	size_t len, off;
-} imap_job;
-
-static size_t imap_read(char *buf, size_t size, size_t n, void *data)
-{
-	imap_job *j = data;
-	size_t room = size * n, left = j->len - j->off;
-	if (room > left)
-		room = left;
-	memcpy(buf, j->msg + j->off, room);
-	j->off += room;
-	return room;
-}
-
 static void imap_setup(void *curl, sm_http_req *req)
 {
-	imap_job *j = req->data;
+	job *j = req->data;
 	sm_email_setup(curl, j->conf, "imap,imaps");
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
-	if (j->msg) {
-		j->off = 0;
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, NULL);
-		curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(curl, CURLOPT_READFUNCTION, imap_read);
-		curl_easy_setopt(curl, CURLOPT_READDATA, j);
-		curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)j->len);
-	}
+	if (j->msg) /* APPEND */
+		upload(curl, j);
 }
 
 /* One IMAP request on the sent folder: SEARCH (query) or APPEND (msg). */
 static int imap_call(sm_sender *s, const sm_email_conf *c, const char *query, const char *msg,
 		     size_t len, sm_buf *out, char *err, size_t errn)
 {
-	imap_job j = {.conf = c, .msg = msg, .len = len};
+	job j = {.conf = c, .msg = msg, .len = len};
 	char *url = sm_email_url(c->base, c->sent_folder);
 	if (query) {
 		char *u = sm_asprintf("%s?%s", url, query);
