@@ -22,12 +22,8 @@ cfg() { git config -f "$WS/config" "$@"; }
 # the server: every POST of a status held a random 0-60 ms, so a kill lands in every phase
 start_peer() {
 	printf '%s\n' "$2" > "$TMP/$1.script"
-	/usr/bin/python3 "$SM_SRC/tests/lib/mastodon_replay.py" --token "$TOK" --script "$TMP/$1.script" \
-		--port 0 --port-file "$TMP/$1.port" --pid-file "$TMP/$1.pid" --log "$TMP/$1.log" 2>"$TMP/$1.perr" &
-	_i=0
-	while [ ! -s "$TMP/$1.port" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
-	[ -s "$TMP/$1.port" ] || { echo "Bail out! $1 did not start: $(cat "$TMP/$1.perr")"; exit 1; }
-	BASE=http://127.0.0.1:$(cat "$TMP/$1.port")
+	peer "$1" mastodon_replay.py --token "$TOK" --script "$TMP/$1.script"
+	BASE=http://127.0.0.1:$PORT
 }
 start_peer crash '{"method":"POST","path":"/api/v1/statuses","status":200,"delay":0.03,"times":0}'
 

@@ -24,11 +24,8 @@ cfg() { git config -f "$WS/config" "$@"; }
 
 dovecot_start care "$PASS" || { echo "Bail out! dovecot did not start"; exit 1; }
 export IMAP_PORT
-$PY "$SM_SRC/tests/lib/smtpd.py" --maildir "$TMP/smtp" --auth "care:$PASS" --port 0 \
-	--port-file "$TMP/smtpd.port" --pid-file "$TMP/smtpd.pid" --log "$TMP/smtpd.log" 2>"$TMP/smtpd.err" &
-i=0
-while [ ! -s "$TMP/smtpd.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-[ -s "$TMP/smtpd.port" ] || { echo "Bail out! smtpd.py did not start: $(cat "$TMP/smtpd.err")"; exit 1; }
+peer smtpd smtpd.py --maildir "$TMP/smtp" --auth "care:$PASS"
+SMTP_PORT=$PORT
 
 # imap CMD: Sent folder operations through Python's imaplib (create, count, ids)
 imap() {
@@ -59,7 +56,7 @@ cfg channel.mail.kind email
 cfg channel.mail.url "imap://127.0.0.1:$IMAP_PORT/INBOX"
 cfg channel.mail.user care
 cfg channel.mail.token-env SM_TEST_MAILPW
-cfg channel.mail.smtp "smtp://127.0.0.1:$(cat "$TMP/smtpd.port")"
+cfg channel.mail.smtp "smtp://127.0.0.1:$SMTP_PORT"
 cfg channel.mail.from "Kundenservice <service@support.example>"
 cfg channel.mail.sent-folder Sent
 cfg agent.alice.role agent

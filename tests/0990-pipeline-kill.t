@@ -21,22 +21,12 @@ TOK=tok-PIPE-1357
 export SM_TEST_MASTODON_TOKEN=$TOK SM_DIR=$WS
 cfg() { git config -f "$WS/config" "$@"; }
 
-# wait_port NAME: the port file of a server started in the background
-wait_port() {
-	_i=0
-	while [ ! -s "$TMP/$1.port" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
-	[ -s "$TMP/$1.port" ] || { echo "Bail out! $1 did not start: $(cat "$TMP/$1.perr")"; exit 1; }
-	cat "$TMP/$1.port"
-}
 mkdir -p root
-/usr/bin/python3 "$SM_SRC/tests/lib/feedserver.py" --root root --port-file "$TMP/feeds.port" \
-	--pid-file "$TMP/feeds.pid" --log "$TMP/feeds.log" 2>"$TMP/feeds.perr" &
-FEEDS=http://127.0.0.1:$(wait_port feeds)
+peer feeds feedserver.py --root root
+FEEDS=http://127.0.0.1:$PORT
 echo '{"method":"POST","path":"/api/v1/statuses","status":200,"delay":0.02,"times":0}' > social.script
-/usr/bin/python3 "$SM_SRC/tests/lib/mastodon_replay.py" --token "$TOK" --script social.script \
-	--port 0 --port-file "$TMP/social.port" --pid-file "$TMP/social.pid" --log "$TMP/social.log" \
-	2>"$TMP/social.perr" &
-SOCIAL=http://127.0.0.1:$(wait_port social)
+peer social mastodon_replay.py --token "$TOK" --script social.script
+SOCIAL=http://127.0.0.1:$PORT
 
 sm-init "$WS" >/dev/null 2>&1 || { echo "Bail out! sm-init failed"; exit 1; }
 cfg security.identity env

@@ -41,23 +41,6 @@ pubws() {
 	export SM_DIR=$WS
 }
 
-# peer NAME SCRIPT ARGS...: tests/lib/SCRIPT on a free port, logging to $TMP/NAME.log;
-# sets PORT
-peer() {
-	_pn=$1 _ps=$2
-	shift 2
-	rm -f "$TMP/$_pn.port"
-	: >"$TMP/$_pn.log"
-	$PY "$SM_SRC/tests/lib/$_ps" "$@" --port 0 --port-file "$TMP/$_pn.port" \
-		--pid-file "$TMP/$_pn.pid" --log "$TMP/$_pn.log" 2>"$TMP/$_pn.err" &
-	_i=0
-	while [ ! -s "$TMP/$_pn.port" ] && [ $_i -lt 200 ] && kill -0 $! 2>/dev/null; do
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	[ -s "$TMP/$_pn.port" ] || { echo "Bail out! $_ps did not start: $(cat "$TMP/$_pn.err")"; exit 1; }
-	PORT=$(cat "$TMP/$_pn.port")
-}
 # stop_peer NAME
 stop_peer() { [ -s "$TMP/$1.pid" ] && kill "$(cat "$TMP/$1.pid")" 2>/dev/null; rm -f "$TMP/$1.pid"; }
 

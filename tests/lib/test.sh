@@ -63,5 +63,22 @@ unlike() {
 sqlval() { sqlite3 "${WS:-$TMP/ws}/store.db" "$1"; }
 # a free TCP port on 127.0.0.1
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# peer NAME PROGRAM ARGS...: the local server tests/lib/PROGRAM (python3) on a free port,
+# its pid, log and stderr as $TMP/NAME.{pid,log,err}; waits for it, sets PORT
+peer() {
+	_pn=$1 _ps=$2
+	shift 2
+	rm -f "$TMP/$_pn.port"
+	: >"$TMP/$_pn.log"
+	/usr/bin/python3 "$SM_SRC/tests/lib/$_ps" "$@" --port 0 --port-file "$TMP/$_pn.port" \
+		--pid-file "$TMP/$_pn.pid" --log "$TMP/$_pn.log" 2>"$TMP/$_pn.err" &
+	_i=0
+	while [ ! -s "$TMP/$_pn.port" ] && [ $_i -lt 200 ] && kill -0 $! 2>/dev/null; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	[ -s "$TMP/$_pn.port" ] || { echo "Bail out! $_ps did not start: $(cat "$TMP/$_pn.err")"; exit 1; }
+	PORT=$(cat "$TMP/$_pn.port")
+}
 # quiet CMD...: run CMD with its output thrown away (for `ok NAME quiet CMD...`)
 quiet() { "$@" >/dev/null 2>&1; }
