@@ -479,14 +479,7 @@ int main(int argc, char **argv)
 		case 5: case 6: rc = decide(&x, argc, argv); break;
 		default: rc = argc == 1 ? verify(&x) : sm_error_code(SM_EX_USAGE, "verify takes no argument");
 		}
-	if (rc < 0) {
-		sm_warn("%s", sm_errmsg());
-		rc = sm_errcode();
-	}
-	if (sm_out_close() < 0 && rc == 0) {
-		sm_warn("%s", sm_errmsg());
-		rc = SM_EX_IOERR;
-	}
+	rc = sm_finish(rc);
 	free(x.made);
 	sm_policies_free(&x.pol);
 	sm_store_close(x.st);

@@ -440,16 +440,9 @@ int main(int argc, char **argv)
 		default: usage(stderr); return SM_EX_USAGE;
 		}
 	rc = run(&x, dir, explain, argc - optind, argv + optind);
-	if (rc < 0) {
-		sm_warn("%s", sm_errmsg());
-		rc = sm_errcode();
-		if (x.st)
-			sm_store_rollback(x.st);
-	}
-	if (sm_out_close() < 0 && rc == 0) {
-		sm_warn("%s", sm_errmsg());
-		rc = SM_EX_IOERR;
-	}
+	if (rc < 0 && x.st)
+		sm_store_rollback(x.st);
+	rc = sm_finish(rc);
 	sm_buf_free(&x.out);
 	sm_buf_free(&x.arena);
 	sm_assigner_free(&x.a);

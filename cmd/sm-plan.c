@@ -446,14 +446,7 @@ int main(int argc, char **argv)
 		case 3: rc = check(&x, argc, argv); break;
 		default: rc = sync_plan(&x, argc, argv);
 		}
-	if (rc < 0) {
-		sm_warn("%s", sm_errmsg());
-		rc = sm_errcode();
-	}
-	if (sm_out_close() < 0 && rc == 0) {
-		sm_warn("%s", sm_errmsg());
-		rc = SM_EX_IOERR;
-	}
+	rc = sm_finish(rc);
 	sm_plan_close(x.repo);
 	sm_plan_conf_free(&x.pc);
 	sm_store_close(x.st);

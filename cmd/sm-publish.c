@@ -143,14 +143,7 @@ int main(int argc, char **argv)
 			sm_warn("%ld published, %ld failed, %ld left for later, %ld refused, %ld reconciled",
 				stats.published, stats.failed, stats.retry, stats.refused, stats.reconciled);
 	}
-	if (rc < 0) {
-		sm_warn("%s", sm_errmsg());
-		rc = sm_errcode();
-	}
-	if (sm_out_close() < 0 && rc == 0) {
-		sm_warn("%s", sm_errmsg());
-		rc = SM_EX_IOERR;
-	}
+	rc = sm_finish(rc);
 	free(x.ids);
 	sm_store_close(st);
 	sm_config_free(cfg);

@@ -138,14 +138,7 @@ int main(int argc, char **argv)
 	}
 	a.o.name = argv[optind];
 	rc = run(&a, &ws, &cfg, &st, &r);
-	if (rc < 0) {
-		sm_warn("%s", sm_errmsg());
-		rc = sm_errcode();
-	}
-	if (sm_out_close() < 0 && rc == 0) {
-		sm_warn("%s", sm_errmsg());
-		rc = SM_EX_IOERR;
-	}
+	rc = sm_finish(rc);
 	sm_report_free(&r);
 	sm_store_close(st);
 	sm_config_free(cfg);

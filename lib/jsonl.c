@@ -235,6 +235,19 @@ int sm_out_record(json_t *rec)
 	return 0;
 }
 
+int sm_finish(int rc)
+{
+	if (rc < 0) {
+		sm_warn("%s", sm_errmsg());
+		rc = sm_errcode();
+	}
+	if (sm_out_close() < 0 && rc == 0) {
+		sm_warn("%s", sm_errmsg());
+		rc = SM_EX_IOERR;
+	}
+	return rc;
+}
+
 int sm_out_close(void)
 {
 	errno = 0;

@@ -211,6 +211,9 @@ int sm_out_record(json_t *rec);
 int sm_out_line(const char *s, size_t len); /* s is a JSON text without newline */
 /* Flush and close stdout; -1 with a message if anything written was lost. */
 int sm_out_close(void);
+/* The end of a command: the error of rc < 0 on stderr, standard output closed (a write
+   error is SM_EX_IOERR); the exit status. */
+int sm_finish(int rc);
 
 // jscan.c: a validating JSON scanner that allocates nothing
 enum { SM_JSTRING = 1, SM_JINT, SM_JREAL, SM_JOBJECT, SM_JARRAY, SM_JTRUE, SM_JFALSE, SM_JNULL };
