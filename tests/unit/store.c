@@ -1,6 +1,7 @@
 /* store.c - the SQLite store: creation, WAL, migrations by user_version, items and cursors. */
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "smkit.h"
@@ -118,6 +119,8 @@ static void test_commits(void)
 	int ran = 0;
 	tap_int(sm_store_open(path, SM_STORE_CREATE, &st), 0, "a store for commits");
 	tap_int(sm_store_before_commit(st, kept_back, &ran), -1, "work for a commit, outside one: refused");
+	struct stat db;
+	off_t before = stat(path, &db) == 0 ? db.st_size : -1;
 	tap_int(sm_store_checkpoint_behind(st), 0, "a checkpointing thread");
 	for (int i = 0; i < 50; i++) {
 		char id[32];
@@ -135,6 +138,16 @@ static void test_commits(void)
 		json_decref(it);
 	}
 	tap_int(ran, 49, "the work ran once a commit, and not for the one rolled back");
+	/* the thread copies the commits into the database while the store is open: the file
+	   grows (its checkpoints once did nothing, the WAL grew to the size of every write and
+	   was copied only when the store closed) */
+	int grew = 0;
+	for (int i = 0; i < 500 && !grew; i++) {
+		grew = stat(path, &db) == 0 && db.st_size > before;
+		if (!grew)
+			usleep(10000);
+	}
+	tap_ok(grew, "checkpointed behind the commits, before the store closes");
 	tap_is(text(st, "SELECT count(*) FROM items"), "49", "what was committed");
 	sm_store_close(st);
 	tap_ok(access(wal, F_OK) != 0, "closed: everything is in the database, no WAL left");
