@@ -67,14 +67,19 @@ static const char *at(const span *s, const char *line, const sm_buf *arena)
 static unsigned printed_members(const char *line, size_t len)
 {
 	static const char *const names[] = {"case", "status", "assignee", "due", "explain", NULL};
+	static const unsigned char size[] = {4, 6, 8, 3, 7};
 	const char *p = line, *end = line + len;
 	int any = 0;
-	/* the usual line has none of the names anywhere in it: one pass over its quotes */
-	while (!any && (p = memchr(p, '"', (size_t)(end - p))) && ++p < end)
+	/* the usual line has none of the names anywhere in it: one pass over its quotes, and
+	   a look at the rest only where a name's first letter follows one */
+	while (!any && (p = memchr(p, '"', (size_t)(end - p))) && ++p < end) {
+		if (*p != 'c' && *p != 's' && *p != 'a' && *p != 'd' && *p != 'e')
+			continue;
 		for (int i = 0; names[i] && !any; i++) {
-			size_t n = strlen(names[i]);
+			size_t n = size[i];
 			any = *p == names[i][0] && p + n < end && !memcmp(p, names[i], n) && p[n] == '"';
 		}
+	}
 	if (!any)
 		return 0;
 	sm_jval v[5];
