@@ -533,10 +533,8 @@ static int open_case(sm_assigner *a, const sm_case_item *in, const char *conv, s
 	SM_CASE_SET(c->priority, or_empty(in->priority));
 	sm_time_format(written(a, in), c->opened_at);
 	if (channel_info(a, in->channel)->community) { /* the community answers first */
-		if (sm_case_open(a->st, c, a->now) < 0)
-			return -1;
-		return sm_case_event(a->st, c->id, "sm-assign", "community", NULL, NULL,
-				     "waiting for the community to answer", a->now);
+		sm_case_ev wait = {"sm-assign", "community", NULL, NULL, "waiting for the community to answer"};
+		return sm_case_open(a->st, c, &wait, 1, a->now);
 	}
 	const char *team = route(a, in), *agent = NULL;
 	const sm_team *t = sm_team_named(a, team);
@@ -552,13 +550,13 @@ static int open_case(sm_assigner *a, const sm_case_item *in, const char *conv, s
 	SM_CASE_SET(c->assignee, or_empty(agent));
 	if (t && !agent)
 		memcpy(c->queued_at, a->now, SM_TIME_LEN);
-	if (sm_case_open(a->st, c, a->now) < 0)
-		return -1;
+	/* the opening, and then the assignment or the wait in the queue: one audit entry */
+	sm_case_ev then[2] = {{a->actor, "assigned", NULL, agent, t ? t->strategy : NULL},
+			      {a->actor, "status", "new", "open", NULL}};
 	if (!agent)
-		return t ? sm_case_event(a->st, c->id, a->actor, "queued", NULL, a->now, t->name, a->now) : 0;
-	return sm_case_event(a->st, c->id, a->actor, "assigned", NULL, agent, t->strategy, a->now) < 0 ||
-			       sm_case_event(a->st, c->id, a->actor, "status", "new", "open", NULL, a->now) < 0
-		       ? -1 : note_assigned(a, t, agent);
+		then[0] = (sm_case_ev){a->actor, "queued", NULL, a->now, t ? t->name : NULL};
+	return sm_case_open(a->st, c, then, agent ? 2 : t ? 1 : 0, a->now) < 0 ? -1
+	       : agent ? note_assigned(a, t, agent) : 0;
 }
 
 /* In a community channel, while the community has it, someone other than the asker wrote:

@@ -33,9 +33,14 @@ static inline void sm_case_copy(char *dst, const char *s, size_t n)
 /* The newest case of a conversation: 1 found, 0 none, -1 error. */
 int sm_case_find(sm_store *st, const char *conversation, sm_case *c);
 int sm_case_get(sm_store *st, long long id, sm_case *c);
+/* An event of a case: who, what, the old and new values (NULL or "" for none), a note. */
+typedef struct {
+	const char *actor, *what, *old, *new_value, *note;
+} sm_case_ev;
 /* A new case with every field of c (status, team, assignee, queued_at, due times as they
-   are set; an empty status is new) and its event "opened"; its id in c->id. */
-int sm_case_open(sm_store *st, sm_case *c, const char *now);
+   are set; an empty status is new), its event "opened" and up to three more that came
+   with it (assigned, status...), audited as one entry; its id in c->id. */
+int sm_case_open(sm_store *st, sm_case *c, const sm_case_ev *then, int nthen, const char *now);
 /* Put an item in a case: 1 added, 0 it is in a case already (*in_case set), -1 error. */
 int sm_case_add_item(sm_store *st, long long case_id, const char *item_id, const char *now,
 		     long long *in_case);
@@ -49,6 +54,10 @@ int sm_case_change(sm_store *st, long long id, const char *column, const char *o
 		   const char *now);
 int sm_case_event(sm_store *st, long long id, const char *actor, const char *what,
 		  const char *old, const char *new_value, const char *note, const char *now);
+/* Events of one case that happened together: a row each in case_events, and in the audit
+   log one entry for each run of events by one actor, named for its first event, with the
+   others after " | " ("opened -> CONV | assigned -> alice; least-loaded"). */
+int sm_case_events(sm_store *st, long long id, const sm_case_ev *ev, int n, const char *now);
 /* Until the transaction under way ends, keep its case events (and their audit entries) and
    write them as it commits, many a statement; nothing may read them meanwhile. */
 void sm_case_defer(sm_store *st);

@@ -129,7 +129,7 @@ int sm_case_get(sm_store *st, long long id, sm_case *c)
 	return read_case(st, s, c);
 }
 
-int sm_case_open(sm_store *st, sm_case *c, const char *now)
+int sm_case_open(sm_store *st, sm_case *c, const sm_case_ev *then, int nthen, const char *now)
 {
 	sqlite3_stmt *s = sm_store_sql(st, Q_OPEN);
 	if (!s)
@@ -145,7 +145,11 @@ int sm_case_open(sm_store *st, sm_case *c, const char *now)
 	if (sm_store_done(st, s, "open case") < 0)
 		return -1;
 	c->id = sm_store_last_id(st);
-	return sm_case_event(st, c->id, "sm-assign", "opened", NULL, c->conversation, NULL, now);
+	sm_case_ev ev[4] = {{"sm-assign", "opened", NULL, c->conversation, NULL}};
+	int n = 1;
+	for (int i = 0; i < nthen && n < 4; i++)
+		ev[n++] = then[i];
+	return sm_case_events(st, c->id, ev, n, now);
 }
 
 int sm_case_add_item(sm_store *st, long long case_id, const char *item_id, const char *now,
@@ -191,47 +195,70 @@ void sm_case_defer(sm_store *st)
 	sm_audit_defer(st);
 }
 
+/* The row of one event (kept for the commit when deferred). */
+static int put_event(sm_store *st, const char *num, long long id, const sm_case_ev *e, const char *now)
+{
+	const char *v[7] = {num, now, e->actor, e->what, e->old && *e->old ? e->old : NULL,
+			    e->new_value && *e->new_value ? e->new_value : NULL, e->note};
+	if (sm_rows_deferred(&kept, st))
+		return sm_rows_add(&kept, st, v);
+	sqlite3_stmt *s = sm_store_sql(st, Q_EVENT);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	for (int i = 1; i < 7; i++)
+		sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
+	return sm_store_done(st, s, "case event");
+}
+
+/* An event as the audit says it: "old -> new; note", after " | what" for all but the
+   first of an entry (put together without printf: it is done for every change). */
+static void event_text(sm_buf *b, const sm_case_ev *e, int first)
+{
+	const char *o = e->old ? e->old : "", *n = e->new_value ? e->new_value : "";
+	if (!first) {
+		sm_buf_adds(b, " | ");
+		sm_buf_adds(b, e->what);
+		if (*o)
+			sm_buf_addc(b, ' ');
+	}
+	sm_buf_adds(b, o);
+	if (*o || *n)
+		sm_buf_add(b, " -> ", 4);
+	sm_buf_adds(b, n);
+	if (e->note) {
+		sm_buf_add(b, "; ", 2);
+		sm_buf_adds(b, e->note);
+	}
+}
+
+int sm_case_events(sm_store *st, long long id, const sm_case_ev *ev, int n, const char *now)
+{
+	char num[24], object[32];
+	sm_fmt_ll(num, id);
+	memcpy(object, "case:", 5);
+	memcpy(object + 5, num, strlen(num) + 1);
+	static _Thread_local sm_buf detail;
+	int rc = 0;
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = put_event(st, num, id, &ev[i], now);
+	/* every change to a case is in the audit chain too: those of one actor together */
+	for (int i = 0, j; i < n && rc == 0; i = j) {
+		sm_buf_reset(&detail);
+		event_text(&detail, &ev[i], 1);
+		for (j = i + 1; j < n && !strcmp(ev[j].actor, ev[i].actor); j++)
+			event_text(&detail, &ev[j], 0);
+		sm_buf_addc(&detail, 0);
+		rc = sm_audit(st, ev[i].actor, ev[i].what, object, detail.s, now);
+	}
+	return rc;
+}
+
 int sm_case_event(sm_store *st, long long id, const char *actor, const char *what,
 		  const char *old, const char *new_value, const char *note, const char *now)
 {
-	char num[24];
-	sm_fmt_ll(num, id);
-	const char *v[7] = {num, now, actor, what, old && *old ? old : NULL,
-			    new_value && *new_value ? new_value : NULL, note};
-	if (sm_rows_deferred(&kept, st)) {
-		if (sm_rows_add(&kept, st, v) < 0)
-			return -1;
-	} else {
-		sqlite3_stmt *s = sm_store_sql(st, Q_EVENT);
-		if (!s)
-			return -1;
-		sqlite3_bind_int64(s, 1, id);
-		for (int i = 1; i < 7; i++)
-			sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
-		if (sm_store_done(st, s, "case event") < 0)
-			return -1;
-	}
-	/* every change to a case is in the audit chain too: "old -> new; note" (put together
-	   without printf: it is done for every change) */
-	const char *o = old && *old ? old : "", *n = new_value && *new_value ? new_value : "";
-	const char *arrow = *o || *n ? " -> " : "", *semi = note ? "; " : "", *x = note ? note : "";
-	const char *part[5] = {o, arrow, n, semi, x};
-	char object[32], stack[256];
-	size_t len[5], total = 1;
-	for (int i = 0; i < 5; i++)
-		total += len[i] = strlen(part[i]);
-	char *detail = total <= sizeof stack ? stack : sm_malloc(total), *p = detail;
-	for (int i = 0; i < 5; i++) {
-		memcpy(p, part[i], len[i]);
-		p += len[i];
-	}
-	*p = 0;
-	memcpy(object, "case:", 5);
-	sm_fmt_ll(object + 5, id);
-	int rc = sm_audit(st, actor, what, object, detail, now);
-	if (detail != stack)
-		free(detail);
-	return rc;
+	sm_case_ev e = {actor, what, old, new_value, note};
+	return sm_case_events(st, id, &e, 1, now);
 }
 
 static const char *old_value(const sm_case *c, const char *column)
