@@ -112,8 +112,11 @@ static int run(sm_matcher *m, const options *o, const sm_workspace *ws, int nfil
 			return sm_error_code(SM_EX_USAGE, "--since: %s", sm_errmsg());
 		}
 		rc = sm_matcher_stored(m, st, o->since ? sm_time_format(t, since) : NULL);
-	} else
+	} else {
+		sm_each_line_on_wait(sm_matcher_pause, m);
 		rc = sm_each_line(nfiles, files, sm_matcher_line, m);
+		sm_each_line_on_wait(NULL, NULL);
+	}
 	if (rc == 0)
 		rc = sm_matcher_finish(m);
 	else if (m->st)

@@ -61,13 +61,19 @@ void sm_each_line_on_wait(int (*fn)(void *ctx), void *ctx)
 	on_wait.ctx = ctx;
 }
 
-/* Before a read that would wait: 0, or -2 when the callback failed (its error is set). */
+/* Before a read that would wait: the callback (a stage that stores commits, so that it
+   holds no lock while it waits, perhaps for the stage before, which may write the store
+   meanwhile), then what was printed goes out, so the next stage can work on it during the
+   pause. 0, or -2 when the callback failed (its error is set). */
 static int before_wait(int fd)
 {
 	struct pollfd p = {fd, POLLIN, 0};
-	if (!on_wait.fn || poll(&p, 1, 0) > 0)
+	if (poll(&p, 1, 0) > 0)
 		return 0;
-	return on_wait.fn(on_wait.ctx) < 0 ? -2 : 0;
+	if (on_wait.fn && on_wait.fn(on_wait.ctx) < 0)
+		return -2;
+	fflush(stdout); /* an error stays set on stdout, and sm_finish reports it */
+	return 0;
 }
 
 /* Returns 1 with the line and its length set (len > SM_MAX_LINE means too long), 0 at end,

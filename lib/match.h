@@ -158,6 +158,8 @@ void sm_matcher_free(sm_matcher *m);
 int sm_matcher_line(const char *line, size_t len, const char *file, long lineno, void *ctx);
 int sm_matcher_stored(sm_matcher *m, sm_store *st, const char *since);
 int sm_matcher_finish(sm_matcher *m); /* commit, print what waits, or the counts (-c) */
+/* The input pauses (sm_each_line_on_wait): commit what is stored, print what waited. */
+int sm_matcher_pause(void *m);
 /* Run every rule's Test- lines as TAP on stdout; *failed counts the failures. */
 int sm_matcher_test(sm_matcher *m, const char *rules_name, int *failed);
 void sm_annotate_record(json_t *rec, const sm_annotation *a);

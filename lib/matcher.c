@@ -54,6 +54,8 @@ static int flush(sm_matcher *m)
 	return rc;
 }
 
+int sm_matcher_pause(void *ctx) { return flush(ctx); }
+
 /* The annotations of the verdict as JSON texts (the store's form). */
 static void annotation(sm_matcher *m, sm_annotation *a, char **tags, char **rules)
 {
