@@ -6,7 +6,8 @@
 MAN=$SM_SRC/share/man
 
 # examples_script PAGE: a sh script of the `$ ` commands of PAGE's EXAMPLES section,
-# each preceded by `_sm_step N`; roff escapes undone, `\` continuation lines kept.
+# each preceded by `_sm_step N`; roff escapes undone, `\` continuation lines kept, and
+# the body of a here-document (`<<WORD`, `<<'WORD'`, `<<-WORD`) up to its WORD line.
 examples_script() {
 	awk '
 	function unroff(s,   out, c, n) {
@@ -37,6 +38,13 @@ examples_script() {
 	!lit { next }
 	{
 		line = unroff($0)
+		if (hd != "") {
+			print line
+			t = line
+			if (hd_tabs) sub(/^\t+/, "", t)
+			if (t == hd) hd = ""
+			next
+		}
 		if (cont) { print line }
 		else if (substr(line, 1, 2) == "$ ") {
 			n++
@@ -44,6 +52,13 @@ examples_script() {
 			print substr(line, 3)
 		} else next
 		cont = (line ~ /\\$/)
+		if (match(line, /<<-?[ \t]*[\047"]?[A-Za-z_][A-Za-z0-9_]*/)) {
+			w = substr(line, RSTART + 2, RLENGTH - 2)
+			hd_tabs = (substr(w, 1, 1) == "-")
+			if (hd_tabs) w = substr(w, 2)
+			sub(/^[ \t]*[\047"]?/, "", w)
+			hd = w
+		}
 	}' "$1"
 }
 
@@ -82,6 +97,14 @@ make_scratch() {
 </rss>
 EOF
 }
+
+# 0. the extractor keeps a here-document's body, whose lines have no `$ `
+printf '%s\n' .Sh\ EXAMPLES .Bd\ -literal "\$ cat <<'END' >note.txt" 'first line' \
+	'$ not a command: still the document' END '$ wc -l <note.txt' .Ed >"$TMP/heredoc.1"
+examples_script "$TMP/heredoc.1" >"$TMP/heredoc.sh"
+is "examples: a here-document's body is kept, up to its end word" \
+	"$(tr '\n' '|' <"$TMP/heredoc.sh")" \
+	"_sm_step 1|cat <<'END' >note.txt|first line|\$ not a command: still the document|END|_sm_step 2|wc -l <note.txt|"
 
 TIMEOUT=
 command -v timeout >/dev/null 2>&1 && TIMEOUT="timeout 120"
