@@ -39,7 +39,7 @@ typedef struct {
 	sm_store *st;
 	sm_assigner a;
 	const char *who, *login;
-	sm_buf out, arena;
+	sm_buf out;
 	int n;
 	int simulate;
 	const char *since, *sim_config;
@@ -121,23 +121,42 @@ static int each_record(ctx *x, const char *line, size_t len, const char *file, l
 	return rc;
 }
 
-/* One item: stored, put into its case, printed with it. The usual line is read and
-   printed without a tree: scanned, stored as it came, its case's members spliced in. */
-static int each_line(const char *line, size_t len, const char *file, long lineno, void *data)
-{
-	ctx *x = data;
+/* A line as the reading thread scanned it (sm_each_line_ahead): the item's fields, the
+   row the store keeps, pointing into the line and the arena. */
+typedef struct {
 	sm_case_item in;
 	sm_item_row row;
-	sm_case c;
 	unsigned has;
+	int ok;
+	sm_buf arena;
+} scanned;
+
+static void scan(void *slot, const char *line, size_t len)
+{
+	scanned *p = slot;
+	p->ok = sm_case_item_line(&p->in, line, len, &p->arena, &p->row, &p->has) == 0;
+}
+
+static void scanned_free(void *slot) { sm_buf_free(&((scanned *)slot)->arena); }
+
+/* One item: stored, put into its case, printed with it. The usual line is read and
+   printed without a tree: scanned, stored as it came, its case's members spliced in. */
+static int each_line(void *slot, const char *line, size_t len, const char *file, long lineno, void *data)
+{
+	ctx *x = data;
+	scanned *p = slot;
+	sm_case_item in = p->in;
+	sm_item_row *row = &p->row;
+	sm_case c;
+	unsigned has = p->has;
 	int is_new, rc;
 	if (x->n == 0 && begin(x) < 0) /* what this process read may have changed */
 		return -1;
-	if (x->a.explain || sm_case_item_line(&in, line, len, &x->arena, &row, &has) < 0)
+	if (x->a.explain || !p->ok)
 		rc = each_record(x, line, len, file, lineno);
 	else if (!in.id || !in.channel)
 		rc = sm_error_code(SM_EX_DATAERR, "%s:%ld: an item needs an id and a channel", file, lineno);
-	else if (sm_store_put_row(x->st, &row, &is_new) < 0 ||
+	else if (sm_store_put_row(x->st, row, &is_new) < 0 ||
 		 (in.fresh = is_new, rc = sm_assign_case(&x->a, &in, &c, NULL)) < 0)
 		rc = at_line(file, lineno);
 	else {
@@ -174,9 +193,9 @@ static int filter(ctx *x, int explain, int nfiles, char **files)
 	/* first what waited: capacity may have freed since the last run */
 	if (begin(x) < 0 || sm_assign_queue(&x->a, &handed) < 0 || flush(x) < 0)
 		return -1;
-	sm_each_line_on_wait(input_waits, x);
-	int rc = sm_each_line(nfiles, files, each_line, x);
-	sm_each_line_on_wait(NULL, NULL);
+	/* the lines are read and scanned by a thread of their own meanwhile */
+	sm_ahead ahead = {sizeof(scanned), scan, each_line, input_waits, scanned_free, x};
+	int rc = sm_each_line_ahead(nfiles, files, &ahead);
 	return rc < 0 ? -1 : x->n ? flush(x) : 0;
 }
 
@@ -444,7 +463,6 @@ int main(int argc, char **argv)
 		sm_store_rollback(x.st);
 	rc = sm_finish(rc);
 	sm_buf_free(&x.out);
-	sm_buf_free(&x.arena);
 	sm_assigner_free(&x.a);
 	sm_store_close(x.st);
 	sm_config_free(x.cfg);

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,6 +62,11 @@ void sm_each_line_on_wait(int (*fn)(void *ctx), void *ctx)
 	on_wait.ctx = ctx;
 }
 
+/* sm_each_line_cancellable */
+static _Thread_local int cancellable;
+
+void sm_each_line_cancellable(int on) { cancellable = on; }
+
 /* Before a read that would wait: the callback (a stage that stores commits, so that it
    holds no lock while it waits, perhaps for the stage before, which may write the store
    meanwhile), then what was printed goes out, so the next stage can work on it during the
@@ -106,7 +112,12 @@ static int read_line(reader *r, char **line, size_t *len)
 		scan = r->end;
 		if (before_wait(r->fd) < 0)
 			return -2;
+		int was = 0;
+		if (cancellable)
+			pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &was);
 		ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		if (cancellable)
+			pthread_setcancelstate(was, NULL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -117,16 +128,14 @@ static int read_line(reader *r, char **line, size_t *len)
 	}
 }
 
-int sm_each_line_fp(FILE *fp, const char *name, sm_line_fn fn, void *ctx)
+static int each_line(reader *r, const char *name, sm_line_fn fn, void *ctx)
 {
-	reader r = {.fd = fileno(fp), .cap = SM_MAX_LINE + 65536};
 	char *line = NULL;
 	size_t len = 0;
 	long lineno = 0;
 	int rc = 0, got;
 
-	r.buf = sm_malloc(r.cap);
-	while ((got = read_line(&r, &line, &len)) > 0) {
+	while ((got = read_line(r, &line, &len)) > 0) {
 		lineno++;
 		if (len > SM_MAX_LINE) {
 			rc = sm_error_code(SM_EX_DATAERR, "%s:%ld: line longer than 1 MiB", name, lineno);
@@ -140,9 +149,21 @@ int sm_each_line_fp(FILE *fp, const char *name, sm_line_fn fn, void *ctx)
 		rc = -1;
 	} else if (got < 0)
 		rc = -1;
-	free(r.buf);
 	return rc < 0 ? -1 : 0;
 }
+
+int sm_each_line_fp(FILE *fp, const char *name, sm_line_fn fn, void *ctx)
+{
+	reader r = {.fd = fileno(fp), .cap = SM_MAX_LINE + 65536};
+	volatile int rc;
+	r.buf = sm_malloc(r.cap);
+	pthread_cleanup_push(free, r.buf); /* a reader cancelled in its read */
+	rc = each_line(&r, name, fn, ctx);
+	pthread_cleanup_pop(1);
+	return rc;
+}
+
+static void close_file(void *fp) { fclose(fp); }
 
 int sm_each_line(int nfiles, char **files, sm_line_fn fn, void *ctx)
 {
@@ -158,8 +179,10 @@ int sm_each_line(int nfiles, char **files, sm_line_fn fn, void *ctx)
 		if (!fp)
 			return sm_error_code(SM_EX_NOINPUT, "unable to open '%s': %s", files[i],
 					     strerror(errno));
-		int rc = sm_each_line_fp(fp, files[i], fn, ctx);
-		fclose(fp);
+		volatile int rc;
+		pthread_cleanup_push(close_file, fp);
+		rc = sm_each_line_fp(fp, files[i], fn, ctx);
+		pthread_cleanup_pop(1);
 		if (rc < 0)
 			return -1;
 	}

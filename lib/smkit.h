@@ -201,6 +201,27 @@ int sm_each_line_fp(FILE *fp, const char *name, sm_line_fn fn, void *ctx);
    it in a pipeline, which writes to the same store, is not kept waiting); its error stops
    the loop. NULL: nothing. */
 void sm_each_line_on_wait(int (*fn)(void *ctx), void *ctx);
+/* The line readers of this thread may be cancelled (pthread_cancel) while they wait in a
+   read, and there only; what they hold is freed. */
+void sm_each_line_cancellable(int on);
+/*
+ * sm_each_line with the lines read, copied and prepared in a thread of their own while
+ * fn works on the lines before them (for a command whose work per line is the store's).
+ * prep(slot, line, len) runs in that thread; fn, and on_wait where the input paused, in
+ * the caller's, in the order of the input, each line with the slot prep filled. A slot
+ * is slot_size bytes, zeroed once and reused from line to line (prep may keep buffers in
+ * it; done(slot) frees them at the end). fn's error stops the loop; its return, or the
+ * reader's error (FILE:LINE as sm_each_line's), is the loop's.
+ */
+typedef struct {
+	size_t slot_size;
+	void (*prep)(void *slot, const char *line, size_t len);
+	int (*fn)(void *slot, const char *line, size_t len, const char *file, long lineno, void *ctx);
+	int (*on_wait)(void *ctx);
+	void (*done)(void *slot);
+	void *ctx;
+} sm_ahead;
+int sm_each_line_ahead(int nfiles, char **files, const sm_ahead *a);
 /*
  * Parse one line (without its newline) into an object; on error sets
  * "NAME:LINE: reason" (code SM_EX_DATAERR) and returns NULL.

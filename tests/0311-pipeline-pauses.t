@@ -57,4 +57,23 @@ is "sm-assign: the first item reached the next stage before the second was writt
 	"$(awk -v a="$(cat got.first)" -v b="$(cat sent.last)" 'BEGIN { print (a < b) ? "before" : "after" }')" before
 is "sm-assign: both in cases" "$(sqlite3 "$WS/store.db" "select count(*) from case_items where item_id in ('p:7', 'p:8')")" 2
 
+# a bad line stops sm-assign at once, with its place, while the stage before still holds
+# the pipe open and writes nothing (the thread that reads for it waits in a read then)
+mkfifo in.fifo
+{
+	it 9
+	echo '{"id": "p:10", "channel": '
+	sleep 30
+} >in.fifo &
+writer=$!
+start=$(date +%s)
+timeout 25 sm-assign <in.fifo >out 2>err
+rc=$?
+end=$(date +%s)
+kill "$writer" 2>/dev/null
+is "sm-assign: a bad line while the input stays open: exit 65, with its place" \
+	"$rc $(grep -c 'stdin:2:' err)" "65 1"
+is "... at once, not when the input ends" "$([ $((end - start)) -lt 20 ] && echo soon || echo late)" soon
+is "... nothing of its batch is stored" "$(sqlite3 "$WS/store.db" "select count(*) from items where id = 'p:9'")" 0
+
 done_testing
