@@ -6,31 +6,10 @@
 # SM_MIX_SECONDS sets how long they run (make check: 8; make stress: 60).
 . "${SM_SRC:-.}/tests/lib/test.sh"
 
-command -v sm-publish >/dev/null || skip_all "sm-publish not built"
-command -v jq >/dev/null || skip_all "jq not installed"
-command -v sqlite3 >/dev/null || skip_all "sqlite3 not installed"
-/usr/bin/python3 -c 'import yaml' 2>/dev/null || skip_all "python3-yaml not installed (the peer needs it)"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
-
 SECONDS_=${SM_MIX_SECONDS:-8}
-WS=$TMP/ws
 TOK=tok-MIX-9753
-export SM_TEST_MASTODON_TOKEN=$TOK SM_DIR=$WS
-cfg() { git config -f "$WS/config" "$@"; }
-mkdir -p root
-peer feeds feedserver.py --root root
-FEEDS=http://127.0.0.1:$PORT
-echo '{"method":"POST","path":"/api/v1/statuses","status":200,"delay":0.005,"times":0}' > social.script
-peer social mastodon_replay.py --token "$TOK" --script social.script
-SOCIAL=http://127.0.0.1:$PORT
-
-sm-init "$WS" >/dev/null 2>&1 || { echo "Bail out! sm-init failed"; exit 1; }
-cfg security.identity env
-cfg channel.social.kind mastodon
-cfg channel.social.url "$SOCIAL/"
-cfg channel.social.token-env SM_TEST_MASTODON_TOKEN
-cfg assign.default-team support
+POST_DELAY=0.005
+. "${SM_SRC:-.}/tests/lib/pipeline.sh"
 cfg team.support.strategy least-loaded
 for a in ann ben cem dia; do cfg agent.$a.team support; cfg agent.$a.role agent; cfg agent.$a.capacity 1000; done
 for a in vic wim; do cfg agent.$a.role approver; done
