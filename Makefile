@@ -159,7 +159,8 @@ install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	  $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(SHAREDIR)/smkit \
 	  $(DESTDIR)$(SHAREDIR)/bash-completion/completions \
-	  $(DESTDIR)$(SHAREDIR)/zsh/site-functions $(DESTDIR)$(SHAREDIR)/fish/vendor_completions.d
+	  $(DESTDIR)$(SHAREDIR)/zsh/site-functions $(DESTDIR)$(SHAREDIR)/fish/vendor_completions.d \
+	  $(DESTDIR)$(SHAREDIR)/fish/vendor_functions.d
 	for c in $(CMDS); do install -m 755 build/rel/bin/$$c $(DESTDIR)$(BINDIR)/$$c; done
 	for m in share/man/*.1; do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
 	for m in share/man/*.5; do install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/; done
@@ -170,13 +171,15 @@ install: all
 	  install -m 644 completions/fish/$$c.fish $(DESTDIR)$(SHAREDIR)/fish/vendor_completions.d/$$c.fish; \
 	done
 	install -m 644 completions/zsh/_smkit $(DESTDIR)$(SHAREDIR)/zsh/site-functions/_smkit
+	install -m 644 completions/fish/__smkit_workspace.fish $(DESTDIR)$(SHAREDIR)/fish/vendor_functions.d/
 
 uninstall:
 	for c in $(CMDS); do rm -f $(DESTDIR)$(BINDIR)/$$c $(DESTDIR)$(MANDIR)/man1/$$c.1 \
 	  $(DESTDIR)$(SHAREDIR)/bash-completion/completions/$$c \
 	  $(DESTDIR)$(SHAREDIR)/fish/vendor_completions.d/$$c.fish; done
 	rm -f $(DESTDIR)$(MANDIR)/man5/sm-*.5 $(DESTDIR)$(MANDIR)/man7/smkit.7 \
-	  $(DESTDIR)$(SHAREDIR)/zsh/site-functions/_smkit
+	  $(DESTDIR)$(SHAREDIR)/zsh/site-functions/_smkit \
+	  $(DESTDIR)$(SHAREDIR)/fish/vendor_functions.d/__smkit_workspace.fish
 	rm -rf $(DESTDIR)$(SHAREDIR)/smkit
 
 format:

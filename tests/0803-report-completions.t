@@ -41,6 +41,7 @@ if command -v fish >/dev/null 2>&1; then
 		"agents approvals audit backlog benchmark publishing response sla superusers topics volume "
 	is "fish: --channel: the channels" "$(fc 'sm-report sla --channel ')" "forum social "
 	is "fish: --channel of --dir's workspace" "$(fc 'sm-report --dir other sla --channel ')" "far "
+	is "fish: --channel of -dDIR's workspace" "$(fc 'sm-report -dother sla --channel ')" "far "
 	is "fish: -f: the formats" "$(fc 'sm-report sla -f ')" "csv html jsonl md table tsv "
 else
 	skip "fish: not installed"

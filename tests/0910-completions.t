@@ -369,6 +369,16 @@ if command -v fish >/dev/null 2>&1; then
 			is "sm-assign take: fish offers the cases not resolved" "$(tr '\n' ' ' <got)" "1 3 "
 		fi
 	fi
+	# installed: the completion files in vendor_completions.d, the workspace function they
+	# share in vendor_functions.d, where fish loads it by its name
+	if [ -f "$COMP/fish/sm-assign.fish" ] && [ -f "$COMP/fish/__smkit_workspace.fish" ]; then
+		mkdir -p inst/vc inst/vf
+		cp "$COMP/fish/sm-assign.fish" inst/vc/
+		cp "$COMP/fish/__smkit_workspace.fish" inst/vf/
+		fish -c "set -p fish_function_path '$TMP/inst/vf'; source '$TMP/inst/vc/sm-assign.fish';
+			complete -C'sm-assign -d other forward 1 '" 2>err | cut -f1 >got
+		is "installed: the shared workspace function is loaded by name (-dDIR too)" "$(cat got)|$(cat err)" "far|"
+	fi
 	if [ -f "$COMP/fish/sm-approve.fish" ]; then
 		fa() {
 			SM_DIR=$TMP/appr fish -c "source '$COMP/fish/sm-approve.fish'; complete -C'$1'" 2>err |

@@ -1,38 +1,11 @@
 # fish completion for sm-approve(1)
 
-# The workspace named by --dir earlier on the line, else the default one.
-function __sm_approve_workspace
-    set -l tokens (commandline -opc)
-    set -l dir
-    set -l i 2
-    while test $i -le (count $tokens)
-        switch $tokens[$i]
-            case -d --dir
-                set i (math $i + 1)
-                test $i -le (count $tokens); and set dir $tokens[$i]
-            case '--dir=*'
-                set dir (string replace -- --dir= '' $tokens[$i])
-            case '-d?*'
-                set dir (string sub -s 3 -- $tokens[$i])
-        end
-        set i (math $i + 1)
-    end
-    set dir (string replace -r -- '^~(?=/|$)' $HOME "$dir")
-    if test -z "$dir"
-        if set -q SM_DIR[1]; and test -n "$SM_DIR"
-            set dir $SM_DIR
-        else if set -q XDG_DATA_HOME[1]; and test -n "$XDG_DATA_HOME"
-            set dir $XDG_DATA_HOME/smkit
-        else
-            set dir $HOME/.local/share/smkit
-        end
-    end
-    echo $dir
-end
+# __smkit_workspace: installed in vendor_functions.d; from the source tree, beside this file
+type -q __smkit_workspace; or source (status dirname)/__smkit_workspace.fish
 
 # Rows of the store, when sqlite3 is there.
 function __sm_approve_sql -a query
-    set -l db (__sm_approve_workspace)/store.db
+    set -l db (__smkit_workspace)/store.db
     test -r $db; and command -q sqlite3; and sqlite3 -readonly $db $query 2>/dev/null
 end
 
@@ -53,12 +26,12 @@ function __sm_approve_batches
 end
 
 function __sm_approve_channels
-    git config -f (__sm_approve_workspace)/config --includes --name-only --get-regexp '^channel\.' 2>/dev/null |
+    git config -f (__smkit_workspace)/config --includes --name-only --get-regexp '^channel\.' 2>/dev/null |
         string replace -r -f '^channel\.(.*)\.[^.]*$' '$1' | sort -u
 end
 
 function __sm_approve_templates
-    for f in (__sm_approve_workspace)/templates/*
+    for f in (__smkit_workspace)/templates/*
         test -f $f; and basename $f
     end
 end

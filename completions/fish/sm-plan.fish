@@ -1,46 +1,22 @@
 # fish completion for sm-plan(1)
 
-# The workspace named by --dir earlier on the line, else the default one.
-function __sm_plan_workspace
-    set -l tokens (commandline -opc)
-    set -l dir
-    set -l i 2
-    while test $i -le (count $tokens)
-        switch $tokens[$i]
-            case -d --dir
-                set i (math $i + 1)
-                test $i -le (count $tokens); and set dir $tokens[$i]
-            case '--dir=*'
-                set dir (string replace -- --dir= '' $tokens[$i])
-        end
-        set i (math $i + 1)
-    end
-    if test -z "$dir"
-        if set -q SM_DIR[1]; and test -n "$SM_DIR"
-            set dir $SM_DIR
-        else if set -q XDG_DATA_HOME[1]; and test -n "$XDG_DATA_HOME"
-            set dir $XDG_DATA_HOME/smkit
-        else
-            set dir $HOME/.local/share/smkit
-        end
-    end
-    echo $dir
-end
+# __smkit_workspace: installed in vendor_functions.d; from the source tree, beside this file
+type -q __smkit_workspace; or source (status dirname)/__smkit_workspace.fish
 
 function __sm_plan_git
-    set -l ws (__sm_plan_workspace)
+    set -l ws (__smkit_workspace)
     set -l repo (git config -f $ws/config plan.repo 2>/dev/null; or echo plan)
     string match -q '/*' -- $repo; or set repo $ws/$repo
     git -C $repo $argv 2>/dev/null
 end
 
 function __sm_plan_channels
-    git config -f (__sm_plan_workspace)/config --includes --name-only --get-regexp '^channel\.' 2>/dev/null |
+    git config -f (__smkit_workspace)/config --includes --name-only --get-regexp '^channel\.' 2>/dev/null |
         string replace -r -f '^channel\.(.*)\.[^.]*$' '$1' | sort -u
 end
 
 function __sm_plan_entries
-    set -l b (git config -f (__sm_plan_workspace)/config plan.branch 2>/dev/null; or echo main)
+    set -l b (git config -f (__smkit_workspace)/config plan.branch 2>/dev/null; or echo main)
     __sm_plan_git ls-tree -r --name-only $b -- | string match -r '.*\.txt$'
 end
 

@@ -1,43 +1,16 @@
 # fish completion for sm-publish(1)
 
-# The workspace named by --dir earlier on the line, else the default one.
-function __sm_publish_workspace
-    set -l tokens (commandline -opc)
-    set -l dir
-    set -l i 2
-    while test $i -le (count $tokens)
-        switch $tokens[$i]
-            case -d --dir
-                set i (math $i + 1)
-                test $i -le (count $tokens); and set dir $tokens[$i]
-            case '--dir=*'
-                set dir (string replace -- --dir= '' $tokens[$i])
-            case '-d?*'
-                set dir (string sub -s 3 -- $tokens[$i])
-        end
-        set i (math $i + 1)
-    end
-    set dir (string replace -r -- '^~(?=/|$)' $HOME "$dir")
-    if test -z "$dir"
-        if set -q SM_DIR[1]; and test -n "$SM_DIR"
-            set dir $SM_DIR
-        else if set -q XDG_DATA_HOME[1]; and test -n "$XDG_DATA_HOME"
-            set dir $XDG_DATA_HOME/smkit
-        else
-            set dir $HOME/.local/share/smkit
-        end
-    end
-    echo $dir
-end
+# __smkit_workspace: installed in vendor_functions.d; from the source tree, beside this file
+type -q __smkit_workspace; or source (status dirname)/__smkit_workspace.fish
 
 function __sm_publish_channels
-    git config -f (__sm_publish_workspace)/config --includes --name-only --get-regexp '^channel\..*\.kind$' 2>/dev/null |
+    git config -f (__smkit_workspace)/config --includes --name-only --get-regexp '^channel\..*\.kind$' 2>/dev/null |
         string replace -r '^channel\.(.*)\.kind$' '$1'
 end
 
 # The drafts a run could send (approved, or left sending), with their channel and text.
 function __sm_publish_drafts
-    set -l db (__sm_publish_workspace)/store.db
+    set -l db (__smkit_workspace)/store.db
     test -r $db; and command -q sqlite3; and sqlite3 -readonly $db "select id || char(9) || channel || ': ' || substr(replace(text, char(10), ' '), 1, 40) from drafts where state in ('approved', 'sending') order by id" 2>/dev/null
 end
 

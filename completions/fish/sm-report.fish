@@ -1,33 +1,10 @@
 # fish completion for sm-report(1)
 
-# The config of the workspace named by --dir earlier on the line, else the default one.
-function __sm_report_config
-    set -l tokens (commandline -opc)
-    set -l dir
-    for i in (seq 2 (count $tokens))
-        switch $tokens[$i]
-            case -d --dir
-                set -l next (math $i + 1)
-                test $next -le (count $tokens); and set dir $tokens[$next]
-            case '--dir=*'
-                set dir (string replace -- --dir= '' $tokens[$i])
-        end
-    end
-    set dir (string replace -r -- '^~(?=/|$)' $HOME "$dir")
-    if test -z "$dir"
-        if set -q SM_DIR[1]; and test -n "$SM_DIR"
-            set dir $SM_DIR
-        else if set -q XDG_DATA_HOME[1]; and test -n "$XDG_DATA_HOME"
-            set dir $XDG_DATA_HOME/smkit
-        else
-            set dir $HOME/.local/share/smkit
-        end
-    end
-    echo $dir/config
-end
+# __smkit_workspace: installed in vendor_functions.d; from the source tree, beside this file
+type -q __smkit_workspace; or source (status dirname)/__smkit_workspace.fish
 
 function __sm_report_names -a section
-    git config -f (__sm_report_config) --includes --name-only --get-regexp "^$section\." 2>/dev/null |
+    git config -f (__smkit_workspace)/config --includes --name-only --get-regexp "^$section\." 2>/dev/null |
         string replace -r -f "^$section\.(.*)\.[^.]*\$" '$1' | sort -u
 end
 
