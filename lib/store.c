@@ -230,27 +230,109 @@ int sm_store_version(sm_store *st)
 	return v;
 }
 
+/* A migration's name as recorded: its file name without the directory. */
+static const char *base_name(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+	return slash ? slash + 1 : name;
+}
+
+static int record_name(sm_store *st, int position, const char *name)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO smkit_migrations (position, name) VALUES (?1, ?2)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "migrations");
+	sqlite3_bind_int(s, 1, position);
+	sqlite3_bind_text(s, 2, base_name(name), -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : db_error(st, "migrations");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Without writing: 1 when the store has the names of its v migrations and they are this
+   build's, 0 when it lacks some (check_names writes them), -1 when one is not this build's. */
+static int names_match(sm_store *st, const sm_migration *m, int v)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT position, name FROM smkit_migrations ORDER BY position",
+			       -1, &s, NULL) != SQLITE_OK)
+		return 0; /* no table yet */
+	int k = 0, rc = 1;
+	while (rc == 1 && sqlite3_step(s) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 1);
+		if (sqlite3_column_int(s, 0) != k || k >= v || strcmp(name ? name : "", base_name(m[k].name)))
+			rc = sm_error_code(SM_EX_CONFIG, "%s: migration %d of the store is '%s', this build's "
+					   "is '%s': the store was made by another build of smkit",
+					   st->path, k + 1, name ? name : "", k < v ? base_name(m[k].name) : "none");
+		k++;
+	}
+	sqlite3_finalize(s);
+	return rc == 1 && k < v ? 0 : rc;
+}
+
+static int names_count(sm_store *st)
+{
+	sqlite3_stmt *s;
+	int n = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM smkit_migrations", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* The names of the migrations applied are recorded (smkit_migrations): the version alone
+   (user_version, their count) would take a store made by a build with other migrations
+   for one of this build's, and apply the wrong ones to it. A store from before the table
+   gets it, with the names this build gives its first migrations, which is what its
+   version said. Run in a write transaction; -1 when the store's names are not this
+   build's. */
+static int check_names(sm_store *st, const sm_migration *m, int v)
+{
+	if (exec(st, "CREATE TABLE IF NOT EXISTS smkit_migrations (position INTEGER PRIMARY KEY,"
+		     " name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT"
+		     " (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))", "migrations") < 0)
+		return -1;
+	int rc = names_match(st, m, v);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	/* a store from before the names were kept: those its version counts */
+	for (int k = names_count(st); rc == 0 && k < v; k++)
+		rc = record_name(st, k, m[k].name);
+	return rc;
+}
+
 int sm_store_migrate(sm_store *st, const sm_migration *m, int n)
 {
 	int v = sm_store_version(st);
 	if (v > n)
 		return sm_error_code(SM_EX_CONFIG, "%s: store is of a newer smkit (version %d, this "
 				     "build knows %d)", st->path, v, n);
-	while (v < n) {
+	for (int first = 1; first || v < n; first = 0) {
+		/* the usual store: migrated, with the names of this build's migrations */
+		if (first && v == n) {
+			int match = names_match(st, m, v);
+			if (match != 0)
+				return match < 0 ? -1 : 0;
+		}
 		/* a plain transaction: the tables sm_store_begin looks at may not exist yet */
 		if (exec(st, "BEGIN IMMEDIATE", "begin") < 0)
 			return -1;
 		v = sm_store_version(st); /* another process may have migrated meanwhile */
-		if (v < n) {
+		int rc = check_names(st, m, v);
+		if (rc == 0 && v < n) {
 			char *pragma = sm_asprintf("PRAGMA user_version = %d", v + 1);
-			int rc = exec(st, m[v].sql, m[v].name);
+			rc = exec(st, m[v].sql, m[v].name);
+			if (rc == 0)
+				rc = record_name(st, v, m[v].name);
 			if (rc == 0)
 				rc = exec(st, pragma, m[v].name);
 			free(pragma);
-			if (rc < 0) {
-				sm_store_rollback(st);
-				return -1;
-			}
+		}
+		if (rc < 0) {
+			sm_store_rollback(st);
+			return -1;
 		}
 		if (exec(st, "COMMIT", "commit") < 0)
 			return -1;

@@ -1,6 +1,7 @@
 /* store.c - the SQLite store: creation, WAL, migrations by user_version, items and cursors. */
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,6 +45,20 @@ static void test_migrations(void)
 	tap_int(sm_store_version(st), 2, "and leaves the version as it was");
 	tap_is(text(st, "SELECT count(*) FROM sqlite_schema WHERE name = 'b'"), "0",
 	       "and nothing of it behind");
+	tap_is(text(st, "SELECT group_concat(name, ' ') FROM smkit_migrations"), "one two",
+	       "the names of the migrations applied are recorded");
+	sm_migration other[] = {{"one", "CREATE TABLE a (x);"}, {"deux", "CREATE TABLE c (x);"}};
+	tap_int(sm_store_migrate(st, other, 2), -1, "a store another build's migrations made is refused");
+	tap_int(sm_errcode(), SM_EX_CONFIG, "exit 78");
+	tap_ok(strstr(sm_errmsg(), "migration 2 of the store is 'two', this build's is 'deux'") != NULL,
+	       "naming the first that differs");
+	sm_migration more[] = {{"one", ""}, {"deux", "CREATE TABLE c (x);"}, {"trois", "CREATE TABLE d (x);"}};
+	tap_int(sm_store_migrate(st, more, 3), -1, "... also when this build has more to apply");
+	tap_is(text(st, "SELECT count(*) FROM sqlite_schema WHERE name IN ('c', 'd')"), "0", "applying none");
+	/* a store from before the names were kept: the version says which */
+	sqlite3_exec(sm_store_db(st), "DROP TABLE smkit_migrations", NULL, NULL, NULL);
+	tap_int(sm_store_migrate(st, m, 2), 0, "a store without the names: taken as its version says");
+	tap_is(text(st, "SELECT group_concat(name, ' ') FROM smkit_migrations"), "one two", "and recorded");
 	sqlite3_exec(sm_store_db(st), "PRAGMA user_version = 9", NULL, NULL, NULL);
 	tap_int(sm_store_migrate(st, m, 2), -1, "a store of a newer smkit is refused");
 	tap_ok(strstr(sm_errmsg(), "newer") != NULL, "saying so");
