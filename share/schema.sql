@@ -1,5 +1,6 @@
 -- schema.sql - the smkit store, version 1. Later versions are share/migrations/NNNN-*.sql,
--- applied in order by every command that opens the store (PRAGMA user_version counts them).
+-- applied in order by every command that opens the store (PRAGMA user_version counts them,
+-- the table smkit_migrations names them: a store whose names differ is refused).
 
 -- Channels as the config named them when they were last fetched.
 CREATE TABLE channels (

@@ -10,6 +10,9 @@ done
 is "config is not readable by others" "$(stat -c %a ws/config)" 640
 is "store at the newest schema (schema.sql and every migration)" \
 	"$(sqlite3 ws/store.db 'pragma user_version')" "$(($(ls "$SM_SRC"/share/migrations/*.sql | wc -l) + 1))"
+is "the migrations applied, by name" \
+	"$(sqlite3 ws/store.db 'select name from smkit_migrations order by position' | tr '\n' ' ')" \
+	"$({ echo schema.sql; cd "$SM_SRC/share/migrations" && ls *.sql | sort; } | tr '\n' ' ')"
 is "store in WAL mode" "$(sqlite3 ws/store.db 'pragma journal_mode')" wal
 ok "store has the items table and its full-text index" \
 	quiet sqlite3 ws/store.db 'select count(*) from items; select count(*) from items_fts'
