@@ -7,9 +7,6 @@
 
 command -v sm-fetch >/dev/null && command -v sm-init >/dev/null || skip_all "sm-fetch not built"
 command -v jq >/dev/null || skip_all "jq not installed"
-# only ever talk to 127.0.0.1, never through a proxy
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 
 WS=$TMP/ws
 NOW=$(date +%s)

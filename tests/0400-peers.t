@@ -8,8 +8,6 @@
 
 command -v curl >/dev/null || skip_all "curl not installed"
 [ -x /usr/bin/python3 ] || skip_all "/usr/bin/python3 not installed"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 LIB=$SM_SRC/tests/lib
 PY=/usr/bin/python3
 

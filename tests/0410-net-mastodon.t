@@ -14,8 +14,6 @@ command -v sqlite3 >/dev/null || skip_all "sqlite3 not installed"
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || skip_all "python3-yaml not installed (the peer needs it)"
 SENDTOOL=$SM_BUILD/tests/unit/sendtool
 [ -x "$SENDTOOL" ] || skip_all "sendtool not built"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 
 WS=$TMP/ws
 MC=$SM_CORPUS/mastodon

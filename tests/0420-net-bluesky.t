@@ -14,8 +14,6 @@ command -v jq >/dev/null || skip_all "jq not installed"
 command -v sqlite3 >/dev/null || skip_all "sqlite3 not installed"
 [ -x /usr/bin/python3 ] || skip_all "/usr/bin/python3 not installed"
 [ -d "$SM_CORPUS/bluesky/lexicons" ] || skip_all "no bluesky corpus at $SM_CORPUS/bluesky/lexicons"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 
 WS=$TMP/ws
 PW=tok-SECRET-1234

@@ -15,8 +15,6 @@ command -v sqlite3 >/dev/null || skip_all "sqlite3 not installed"
 [ -d "$SM_CORPUS/discourse" ] || skip_all "no Discourse corpus at $SM_CORPUS/discourse"
 SEND=$SM_BUILD/tests/unit/sendtool
 [ -x "$SEND" ] || skip_all "sendtool not built"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 
 WS=$TMP/ws
 TOKEN=tok-SECRET-1234

@@ -16,8 +16,6 @@ dovecot_available || skip_all "dovecot not installed (Debian: dovecot-imapd)"
 $PY -c 'import aiosmtpd' 2>/dev/null || skip_all "python3-aiosmtpd not installed"
 SENDTOOL=$SM_BUILD/tests/unit/sendtool
 [ -x "$SENDTOOL" ] || skip_all "tests/unit/sendtool not built"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 
 PASS=tok-SECRET-1234
 WRONG=wrong-Passw0rd-77

@@ -10,8 +10,6 @@ command -v jq >/dev/null || skip_all "jq not installed"
 [ -x /usr/bin/python3 ] || skip_all "/usr/bin/python3 not installed"
 [ -d "$SM_CORPUS/mastodon" ] && [ -d "$SM_CORPUS/discourse" ] ||
 	skip_all "no corpus at $SM_CORPUS"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 PY=/usr/bin/python3
 export MA_TOKEN=tok-MASTODON-1234 BS_PW=tok-BLUESKY-5678 DC_TOKEN=tok-DISCOURSE-9012 MAIL_PW=tok-MAIL-3456
 

@@ -7,8 +7,6 @@
 
 command -v sm-publish >/dev/null || skip_all "sm-publish not built"
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || skip_all "python3-yaml not installed (the peer needs it)"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 
 TOK=tok-PLAN-4242
 export SM_TEST_MASTODON_TOKEN=$TOK

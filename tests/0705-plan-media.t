@@ -12,8 +12,6 @@
 command -v sm-publish >/dev/null || skip_all "sm-publish not built"
 command -v curl >/dev/null || skip_all "curl not installed"
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || skip_all "python3-yaml not installed (the peer needs it)"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 
 # peer NAME SCRIPT ARGS...: a server of tests/lib on a free port, logging to $TMP/NAME.log
 peer() {

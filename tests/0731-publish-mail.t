@@ -13,8 +13,6 @@ command -v sqlite3 >/dev/null || skip_all "sqlite3 not installed"
 PY=/usr/bin/python3
 dovecot_available || skip_all "dovecot not installed (Debian: dovecot-imapd)"
 $PY -c 'import aiosmtpd' 2>/dev/null || skip_all "python3-aiosmtpd not installed"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 
 PASS=tok-MAIL-2468
 export SM_TEST_MAILPW=$PASS

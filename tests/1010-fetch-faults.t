@@ -10,8 +10,6 @@
 . "${SM_SRC:-.}/tests/lib/test.sh"
 
 for c in sm-fetch sm-init jq sqlite3; do command -v $c >/dev/null || skip_all "$c not found"; done
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 WS=$TMP/ws
 
 mkdir -p www

@@ -14,8 +14,6 @@ for c in sm-init sm-fetch sm-match sm-assign sm-approve sm-publish jq sqlite3; d
 	command -v $c >/dev/null || skip_all "$c not found"
 done
 [ -d "$SM_CORPUS/mastodon" ] || skip_all "no corpus at $SM_CORPUS"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 PY=/usr/bin/python3
 SECRET=smkit-Zq7-SECRET-4f9e2a81
 export SM_TEST_TOKEN=$SECRET SM_NOW=2026-11-23T10:00:00Z

@@ -9,8 +9,6 @@ command -v sm-publish >/dev/null || skip_all "sm-publish not built"
 command -v jq >/dev/null || skip_all "jq not installed"
 command -v sqlite3 >/dev/null || skip_all "sqlite3 not installed"
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || skip_all "python3-yaml not installed (the peer needs it)"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 
 WS=$TMP/ws
 export SM_TEST_MASTODON_TOKEN=$TOK SM_DIR=$WS

@@ -9,8 +9,6 @@ command -v sqlite3 >/dev/null || skip_all "sqlite3 not installed"
 command -v curl >/dev/null || skip_all "curl not installed"
 PY=/usr/bin/python3
 [ -x $PY ] || skip_all "/usr/bin/python3 not installed"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 
 export SM_NOW=2026-11-23T10:00:00Z
 WS=$TMP/ws

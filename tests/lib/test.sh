@@ -7,6 +7,9 @@ PATH=$SM_BUILD/bin:$PATH
 export SM_SRC SM_BUILD PATH
 export LC_ALL=C.UTF-8 TZ=UTC NO_COLOR=1
 unset SM_DIR SM_USER VISUAL EDITOR
+# the tests talk only to 127.0.0.1 (their own servers), never through a proxy
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 SM_CORPUS=$SM_SRC/../shared/corpus
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/smkit-test.XXXXXX")
 export HOME=$TMP/home XDG_DATA_HOME=$TMP/home/.local/share
