@@ -14,17 +14,7 @@ done
 export SM_NOW=2026-11-23T10:00:00Z
 WS=$TMP/ws
 sm-init -q "$WS" || { fail "workspace"; done_testing; }
-cat >>"$WS/config" <<'EOF'
-[security]
-	identity = env
-[assign]
-	default-team = support
-[agent "alice"]
-	team = support
-[agent "bob"]
-	team = support
-	role = approver
-EOF
+support_team "$WS/config"
 : >"$WS/rules"
 export SM_DIR=$WS
 cd "$TMP" || exit 1

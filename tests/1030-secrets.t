@@ -44,16 +44,8 @@ sm-init -q "$WS" >outs/init.out 2>outs/init.err || { fail "sm-init"; done_testin
 export SM_DIR=$WS
 cfg() { git config -f "$WS/config" "$@"; }
 for c in $(cfg --name-only --get-regexp '^channel\..*\.kind$'); do cfg --remove-section "channel.${c%.kind}"; done
+support_team "$WS/config"
 cat >>"$WS/config" <<'EOF'
-[security]
-	identity = env
-[assign]
-	default-team = support
-[agent "alice"]
-	team = support
-[agent "bob"]
-	team = support
-	role = approver
 [agent "pat"]
 	role = publisher
 EOF

@@ -85,3 +85,19 @@ peer() {
 }
 # quiet CMD...: run CMD with its output thrown away (for `ok NAME quiet CMD...`)
 quiet() { "$@" >/dev/null 2>&1; }
+
+# support_team CONFIG: append the team several tests start from: identity from SM_USER, the
+# default team support, alice in it as an agent, bob in it as an approver
+support_team() {
+	cat >>"$1" <<'EOF'
+[security]
+	identity = env
+[assign]
+	default-team = support
+[agent "alice"]
+	team = support
+[agent "bob"]
+	team = support
+	role = approver
+EOF
+}
